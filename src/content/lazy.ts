@@ -1,0 +1,162 @@
+/**
+ * Before sanitizing: undo the tricks publishers play on images, or the
+ * sanitizer would keep the placeholder and drop the real URL.
+ * - lazy-load attributes (data-src, data-original, …) promoted to src/srcset;
+ * - `<noscript><img></noscript>` fallbacks used when the visible image is a placeholder;
+ * - `<picture>` collapsed to its `<img>` (we serve our own srcset);
+ * - placeholders (spacer GIFs, tiny data: URIs) and tracking pixels removed;
+ * - every URL made absolute, tracking parameters stripped from links.
+ * Operates on a cheerio document in place.
+ */
+import { load, type CheerioAPI } from 'cheerio';
+import type { AnyNode, Element } from 'domhandler';
+import { absoluteHttpUrl, stripTrackingParams } from '../url/tracking.ts';
+
+const LAZY_SRC = ['data-src', 'data-original', 'data-actualsrc', 'data-lazy-src', 'data-orig-file', 'data-url', 'data-original-src', 'data-hi-res-src', 'data-echo'];
+const LAZY_SRCSET = ['data-srcset', 'data-lazy-srcset', 'data-original-srcset'];
+
+/** Hosts whose images exist only to count readers. */
+const TRACKER_HOSTS = /(^|\.)(feeds\.feedburner\.com|feedproxy\.google\.com|pixel\.wp\.com|stats\.wordpress\.com|www\.google-analytics\.com|google-analytics\.com|pixel\.quantserve\.com|sb\.scorecardresearch\.com|ad\.doubleclick\.net|pixel\.facebook\.com|t\.co|analytics\.twitter\.com|counter\.yadro\.ru|hm\.baidu\.com|cnzz\.com|c\.statcounter\.com)$/i;
+const TRACKER_PATHS = /\/(~r|~ff|~a|~f)\/|[/_](pixel|beacon|tracker|spacer|blank|transparent)\.(gif|png)\b/i;
+
+export function isPlaceholderSrc(src: string | undefined): boolean {
+  if (!src) return true;
+  const s = src.trim();
+  if (s === '' || s === '#' || s === 'about:blank') return true;
+  // A data: URI under ~200 bytes is a 1×1 GIF/PNG or an SVG box, never content.
+  if (/^data:/i.test(s)) return s.length < 200 || !/^data:image\/(png|gif|jpe?g|webp|avif)/i.test(s);
+  return /(spacer|blank|placeholder|pixel|grey|loading)\.(gif|png|svg)(\?|$)/i.test(s);
+}
+
+export function promoteLazyImages($: CheerioAPI): void {
+  // <noscript><img></noscript>: the real image for readers without JavaScript.
+  $('noscript').each((_, el) => {
+    const node = $(el);
+    const inner = node.children().length > 0 ? node.html() ?? '' : node.text();
+    if (!/<img\b/i.test(inner)) {
+      node.remove();
+      return;
+    }
+    const prev = node.prev('img');
+    if (prev.length > 0 && !isPlaceholderSrc(realSrc(prev.get(0)!))) node.remove();
+    else {
+      prev.remove();
+      node.replaceWith(load(inner, null, false).html() ?? '');
+    }
+  });
+
+  $('img').each((_, el) => {
+    const img = $(el);
+    const src = img.attr('src');
+    const lazy = LAZY_SRC.map((a) => img.attr(a)).find((v) => v && !isPlaceholderSrc(v));
+    if (lazy && (isPlaceholderSrc(src) || lazy !== src)) img.attr('src', lazy);
+    const lazySet = LAZY_SRCSET.map((a) => img.attr(a)).find(Boolean);
+    if (lazySet) img.attr('srcset', lazySet);
+    if (isPlaceholderSrc(img.attr('src'))) {
+      const fromSet = largestCandidate(img.attr('srcset'));
+      if (fromSet) img.attr('src', fromSet);
+    }
+  });
+
+  $('picture').each((_, el) => {
+    const picture = $(el);
+    const img = picture.find('img').first();
+    if (img.length > 0 && isPlaceholderSrc(img.attr('src'))) {
+      const source = picture.find('source[srcset]').first().attr('srcset');
+      const fromSource = largestCandidate(source);
+      if (fromSource) img.attr('src', fromSource);
+    }
+    picture.replaceWith(img.length > 0 ? img : '');
+  });
+}
+
+export function absolutizeAndClean($: CheerioAPI, baseUrl: string): void {
+  $('img').each((_, el) => {
+    const img = $(el);
+    const src = absoluteHttpUrl(img.attr('src'), baseUrl) ?? (/^data:image\//i.test(img.attr('src') ?? '') ? img.attr('src')! : null);
+    if (!src || isPlaceholderSrc(src) || isTrackingPixel(img.get(0)!, src)) {
+      // An image wrapped in a link alone leaves an empty link: drop both.
+      const parent = img.parent('a');
+      img.remove();
+      if (parent.length > 0 && parent.text().trim() === '' && parent.children().length === 0) parent.remove();
+      return;
+    }
+    img.attr('src', src);
+    const srcset = img.attr('srcset');
+    if (srcset) img.attr('srcset', absolutizeSrcset(srcset, baseUrl));
+  });
+  for (const [selector, attr] of [['a', 'href'], ['source', 'src'], ['video', 'src'], ['audio', 'src'], ['video', 'poster'], ['iframe', 'src'], ['blockquote', 'cite'], ['q', 'cite'], ['track', 'src']] as const) {
+    $(`${selector}[${attr}]`).each((_, el) => {
+      const node = $(el);
+      const value = node.attr(attr) ?? '';
+      if (attr === 'href' && /^(mailto:|#)/i.test(value.trim())) return;
+      const abs = absoluteHttpUrl(value, baseUrl);
+      if (!abs) {
+        node.removeAttr(attr);
+        return;
+      }
+      if (attr === 'href') {
+        const url = new URL(abs);
+        stripTrackingParams(url);
+        node.attr(attr, url.href);
+      } else node.attr(attr, abs);
+    });
+  }
+  $('source[srcset]').each((_, el) => {
+    $(el).attr('srcset', absolutizeSrcset($(el).attr('srcset') ?? '', baseUrl));
+  });
+}
+
+function isTrackingPixel(el: Element, src: string): boolean {
+  const w = el.attribs.width?.trim();
+  const h = el.attribs.height?.trim();
+  if ((w === '1' || w === '0') && (h === '1' || h === '0')) return true;
+  try {
+    const url = new URL(src);
+    return TRACKER_HOSTS.test(url.hostname) || TRACKER_PATHS.test(url.pathname);
+  } catch {
+    return false;
+  }
+}
+
+function realSrc(el: AnyNode): string | undefined {
+  const attribs = (el as Element).attribs ?? {};
+  return LAZY_SRC.map((a) => attribs[a]).find(Boolean) ?? attribs.src;
+}
+
+/** Parses a srcset candidate by candidate ("url 2x, url 640w"). */
+export function parseSrcset(srcset: string | undefined): { url: string; descriptor: string }[] {
+  if (!srcset) return [];
+  const out: { url: string; descriptor: string }[] = [];
+  // URLs may contain commas; a candidate ends at ", " or at a comma after a descriptor.
+  const re = /\s*([^\s,][^\s]*?)(?:\s+([\d.]+[wx]))?\s*(?:,|$)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(srcset)) !== null) {
+    if (m[0] === '') {
+      re.lastIndex++;
+      continue;
+    }
+    if (m[1]) out.push({ url: m[1], descriptor: m[2] ?? '' });
+  }
+  return out;
+}
+
+function absolutizeSrcset(srcset: string, baseUrl: string): string {
+  return parseSrcset(srcset)
+    .map(({ url, descriptor }) => {
+      const abs = absoluteHttpUrl(url, baseUrl);
+      return abs ? `${abs}${descriptor ? ` ${descriptor}` : ''}` : null;
+    })
+    .filter(Boolean)
+    .join(', ');
+}
+
+function largestCandidate(srcset: string | undefined): string | null {
+  const candidates = parseSrcset(srcset);
+  let best: { url: string; size: number } | null = null;
+  for (const c of candidates) {
+    const size = parseFloat(c.descriptor) || 1;
+    if (!best || size > best.size) best = { url: c.url, size };
+  }
+  return best?.url ?? null;
+}

@@ -1,0 +1,81 @@
+/**
+ * Bytes → text, the way a careful feed reader does it (Miniflux's order):
+ * a BOM wins; bytes that are valid UTF-8 are UTF-8; then the HTTP charset;
+ * then the XML declaration (or an HTML meta tag); then a statistical guess.
+ * A label that claims UTF-8 for bytes that are not UTF-8 is ignored, which
+ * is how a GBK feed labelled UTF-8 is recovered.
+ *
+ * iconv-lite, not TextDecoder: Node 20's TextDecoder decodes windows-1252 as
+ * latin1, so bytes 0x80–0x9F (“ ” € …) come out as control characters.
+ */
+import iconv from 'iconv-lite';
+import chardet from 'chardet';
+import { isUtf8 } from 'node:buffer';
+
+export interface Decoded {
+  text: string;
+  /** The charset used, as iconv-lite names it. */
+  charset: string;
+  /** Where the charset came from. */
+  source: 'bom' | 'utf-8' | 'http' | 'declaration' | 'detected' | 'default';
+}
+
+export function decodeBody(bytes: Buffer, contentType: string | undefined): Decoded {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { text: bytes.subarray(3).toString('utf8'), charset: 'utf-8', source: 'bom' };
+  }
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) {
+    return { text: iconv.decode(bytes.subarray(2), 'utf-16le'), charset: 'utf-16le', source: 'bom' };
+  }
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    return { text: iconv.decode(bytes.subarray(2), 'utf-16be'), charset: 'utf-16be', source: 'bom' };
+  }
+  if (isUtf8(bytes)) return { text: bytes.toString('utf8'), charset: 'utf-8', source: 'utf-8' };
+
+  const candidates: [string | null, Decoded['source']][] = [
+    [charsetFromContentType(contentType), 'http'],
+    [charsetFromDocument(bytes), 'declaration'],
+    [chardet.detect(bytes), 'detected'],
+  ];
+  for (const [label, source] of candidates) {
+    const charset = normalizeCharset(label);
+    // UTF-8 has already been ruled out: a label claiming it is wrong.
+    if (charset && charset !== 'utf-8' && iconv.encodingExists(charset)) {
+      return { text: iconv.decode(bytes, charset), charset, source };
+    }
+  }
+  return { text: iconv.decode(bytes, 'windows-1252'), charset: 'windows-1252', source: 'default' };
+}
+
+export function charsetFromContentType(contentType: string | undefined): string | null {
+  const m = /charset\s*=\s*["']?([\w.:-]+)/i.exec(contentType ?? '');
+  return m?.[1] ?? null;
+}
+
+/** `<?xml ... encoding="gbk"?>` or `<meta charset=...>` within the first 1 KB. */
+export function charsetFromDocument(bytes: Buffer): string | null {
+  const head = bytes.subarray(0, 1024).toString('latin1');
+  const xml = /<\?xml[^>]*\bencoding\s*=\s*["']([\w.:-]+)["']/i.exec(head);
+  if (xml?.[1]) return xml[1];
+  const meta = /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head);
+  return meta?.[1] ?? null;
+}
+
+/**
+ * Maps labels to what decodes them right: latin1 and ASCII labels to
+ * windows-1252 (as browsers do), GB2312/GBK to their superset GB18030.
+ */
+export function normalizeCharset(label: string | null | undefined): string | null {
+  if (!label) return null;
+  const l = label.trim().toLowerCase().replace(/_/g, '-');
+  if (l === 'utf8' || l === 'utf-8' || l === 'unicode-1-1-utf-8') return 'utf-8';
+  if (['iso-8859-1', 'iso8859-1', 'latin1', 'latin-1', 'us-ascii', 'ascii', 'l1', 'cp819', 'iso-ir-100'].includes(l)) {
+    return 'windows-1252';
+  }
+  if (['gb2312', 'gbk', 'x-gbk', 'cp936', 'gb-2312', 'csgb2312', 'euc-cn'].includes(l)) return 'gb18030';
+  if (l === 'big5-hkscs' || l === 'x-x-big5') return 'big5';
+  if (l === 'shift-jis' || l === 'sjis' || l === 'x-sjis' || l === 'ms-kanji' || l === 'windows-31j') return 'shift_jis';
+  if (l === 'utf-16') return 'utf-16le';
+  return iconv.encodingExists(l) ? l : null;
+}
+

@@ -1,0 +1,68 @@
+/**
+ * Errors as values. A feed or an image that fails yields a `Failure` that the
+ * report shows; only configuration errors abort a build.
+ *
+ * `code` is a stable machine-readable name (tests and users match on it),
+ * `message` says what happened, `hint` says what the user can do about it.
+ */
+export type FailureCode =
+  | 'config'
+  | 'network'
+  | 'timeout'
+  | 'http-status'
+  | 'too-large'
+  | 'too-many-redirects'
+  | 'redirect-loop'
+  | 'blocked-address'
+  | 'bad-url'
+  | 'not-a-feed'
+  | 'parse'
+  | 'image-decode'
+  | 'image-too-large'
+  | 'image-unsupported'
+  | 'state';
+
+export interface Failure {
+  code: FailureCode;
+  /** What happened, naming the URL or file. */
+  message: string;
+  /** What the user can do about it, when there is something. */
+  hint?: string;
+  /** The underlying error's message, for logs. */
+  cause?: string;
+  /** The HTTP status when there was one. */
+  status?: number;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };
+
+export function failure(code: FailureCode, message: string, extra: Partial<Failure> = {}): Failure {
+  return { code, message, ...extra };
+}
+
+export function causeOf(err: unknown): string {
+  if (err instanceof Error) {
+    const inner = (err as Error & { cause?: unknown }).cause;
+    return inner instanceof Error ? `${err.message} (${inner.message})` : err.message;
+  }
+  return String(err);
+}
+
+/** Thrown (not returned) for a bad config or bad arguments: the CLI exits 2. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: { path: string; message: string }[],
+  ) {
+    super(
+      `${file}: invalid configuration\n` +
+        problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Thrown for command-line mistakes: the CLI exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

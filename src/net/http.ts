@@ -1,0 +1,343 @@
+/**
+ * The one HTTP client every stage that downloads uses (feeds, images, icons).
+ *
+ * It turns the hostile network into bounded, typed results:
+ * - a deadline for the whole request (redirects and body included), a connect
+ *   timeout, and an idle timeout between body chunks (a server that drips one
+ *   byte a second is cut off);
+ * - a byte cap checked while reading, after decompression (a gzip bomb stops
+ *   at the cap);
+ * - redirects followed by hand, bounded, loops detected, permanent ones
+ *   reported so users can update their config;
+ * - optionally, no connections to private addresses (checked after DNS, on
+ *   every hop);
+ * - retries with backoff on timeouts, resets, 5xx and 429 (Retry-After
+ *   honoured, bounded by the deadline).
+ * Non-2xx statuses are returned, not thrown: the caller decides what they mean.
+ */
+import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
+import zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { causeOf, failure, type Failure, type Result } from '../model/errors.ts';
+import { BlockedAddressError, checkLiteralHost, guardedLookup } from './address-guard.ts';
+
+export interface HttpRequest {
+  url: string;
+  headers?: Record<string, string>;
+  /** Deadline for the whole request, retries and redirects included. */
+  timeoutMs: number;
+  /** Longest silence allowed between two body chunks (default: min(timeoutMs, 15 s)). */
+  idleTimeoutMs?: number;
+  /** Cap on the decoded body. */
+  maxBytes: number;
+  maxRedirects: number;
+  /** Refuse private, loopback and link-local addresses (URLs from feed content). */
+  guardPrivate: boolean;
+  /** Retries after the first attempt, on timeouts, resets, 5xx and 429. */
+  retries?: number;
+  /** An explicit proxy URL for this request (else HTTP(S)_PROXY / NO_PROXY apply). */
+  proxy?: string | null;
+  signal?: AbortSignal;
+}
+
+export interface Redirect {
+  from: string;
+  to: string;
+  status: number;
+}
+
+export interface HttpResponse {
+  /** The URL that answered, after redirects. */
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  /** Decoded body (only read for 2xx; empty otherwise). */
+  body: Buffer;
+  /** Bytes on the wire (before decompression), when known. */
+  wireBytes: number;
+  ms: number;
+  attempts: number;
+  redirects: Redirect[];
+  /** Set when every hop was a 301/308: the URL the config should now use. */
+  movedPermanentlyTo: string | null;
+}
+
+export interface HttpClientOptions {
+  userAgent: string;
+  /** Base delay for retry backoff (doubles each time). */
+  retryBaseMs?: number;
+  /** Longest wait between retries, whatever Retry-After says. */
+  maxRetryDelayMs?: number;
+  connectTimeoutMs?: number;
+}
+
+export interface HttpClient {
+  get(req: HttpRequest): Promise<Result<HttpResponse>>;
+  close(): Promise<void>;
+}
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const connectTimeout = options.connectTimeoutMs ?? 10_000;
+  const retryBaseMs = options.retryBaseMs ?? 1000;
+  const maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
+  const hasEnvProxy = Boolean(
+    process.env.HTTPS_PROXY || process.env.https_proxy || process.env.HTTP_PROXY || process.env.http_proxy,
+  );
+  const dispatchers = new Map<string, Dispatcher>();
+
+  function dispatcherFor(guard: boolean, proxy: string | null | undefined): Dispatcher {
+    const key = `${guard}|${proxy ?? ''}`;
+    let d = dispatchers.get(key);
+    if (!d) {
+      // Behind a proxy the proxy resolves names, so only IP literals can be checked here.
+      if (proxy) d = new ProxyAgent({ uri: proxy, connect: { timeout: connectTimeout } });
+      else if (hasEnvProxy) d = new EnvHttpProxyAgent({ connect: { timeout: connectTimeout } });
+      else d = new Agent({ connect: guard ? { timeout: connectTimeout, lookup: guardedLookup } : { timeout: connectTimeout } });
+      dispatchers.set(key, d);
+    }
+    return d;
+  }
+
+  async function once(req: HttpRequest, deadline: AbortSignal, started: number): Promise<Result<HttpResponse>> {
+    const redirects: Redirect[] = [];
+    const visited = new Set<string>();
+    let url = req.url;
+    let allPermanent = true;
+    for (;;) {
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        return { ok: false, error: failure('bad-url', `not a valid URL: ${url}`) };
+      }
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+        return { ok: false, error: failure('bad-url', `unsupported URL scheme ${parsed.protocol} in ${url}`) };
+      }
+      if (req.guardPrivate) {
+        const blocked = checkLiteralHost(parsed);
+        if (blocked) return { ok: false, error: blockedFailure(url, blocked) };
+      }
+      visited.add(url);
+
+      const res = await request(url, {
+        method: 'GET',
+        dispatcher: dispatcherFor(req.guardPrivate, req.proxy),
+        headers: {
+          'user-agent': options.userAgent,
+          accept: '*/*',
+          'accept-encoding': 'gzip, deflate, br',
+          ...req.headers,
+        },
+        signal: deadline,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.idleTimeoutMs ?? Math.min(req.timeoutMs, 15_000),
+      });
+      const headers = flattenHeaders(res.headers);
+
+      if (REDIRECT_STATUS.has(res.statusCode) && headers.location) {
+        res.body.resume();
+        const next = safeResolve(headers.location, url);
+        if (!next) return { ok: false, error: failure('bad-url', `${url} redirects to an invalid URL: ${headers.location}`) };
+        redirects.push({ from: url, to: next, status: res.statusCode });
+        if (res.statusCode !== 301 && res.statusCode !== 308) allPermanent = false;
+        if (visited.has(next)) {
+          return { ok: false, error: failure('redirect-loop', `redirect loop: ${[...visited, next].join(' → ')}`) };
+        }
+        if (redirects.length > req.maxRedirects) {
+          return {
+            ok: false,
+            error: failure('too-many-redirects', `more than ${req.maxRedirects} redirects from ${req.url}`),
+          };
+        }
+        url = next;
+        continue;
+      }
+
+      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      const declared = Number(headers['content-length']);
+      if (ok && Number.isFinite(declared) && declared > req.maxBytes && !headers['content-encoding']) {
+        res.body.destroy();
+        return { ok: false, error: tooLarge(url, req.maxBytes) };
+      }
+      let body: Buffer = Buffer.alloc(0);
+      let wireBytes = 0;
+      if (ok) {
+        const read = await readCapped(res.body, headers['content-encoding'], req.maxBytes);
+        if (!read.ok) return { ok: false, error: read.error.code === 'too-large' ? tooLarge(url, req.maxBytes) : read.error };
+        body = read.value.body;
+        wireBytes = read.value.wireBytes;
+      } else {
+        res.body.resume();
+      }
+      return {
+        ok: true,
+        value: {
+          url,
+          status: res.statusCode,
+          headers,
+          body,
+          wireBytes,
+          ms: Date.now() - started,
+          attempts: 1,
+          redirects,
+          movedPermanentlyTo: redirects.length > 0 && allPermanent ? url : null,
+        },
+      };
+    }
+  }
+
+  async function get(req: HttpRequest): Promise<Result<HttpResponse>> {
+    const started = Date.now();
+    const deadline = req.signal
+      ? AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)])
+      : AbortSignal.timeout(req.timeoutMs);
+    const retries = req.retries ?? 0;
+    let last: Result<HttpResponse> | null = null;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      let result: Result<HttpResponse>;
+      try {
+        result = await once(req, deadline, started);
+      } catch (err) {
+        result = { ok: false, error: networkFailure(req.url, err, deadline, req.timeoutMs) };
+      }
+      if (result.ok) result.value.attempts = attempt + 1;
+      last = result;
+      const retryable = result.ok
+        ? RETRYABLE_STATUS.has(result.value.status)
+        : (result.error.code === 'network' || result.error.code === 'timeout') && !deadline.aborted;
+      if (!retryable || attempt === retries) break;
+      const retryAfter = result.ok ? parseRetryAfter(result.value.headers['retry-after']) : null;
+      const wait = Math.min(retryAfter ?? retryBaseMs * 2 ** attempt, maxRetryDelayMs);
+      if (Date.now() + wait - started >= req.timeoutMs) break; // the deadline would pass while waiting
+      await sleep(wait, undefined, { signal: deadline }).catch(() => undefined);
+      if (deadline.aborted) break;
+    }
+    return last ?? { ok: false, error: failure('network', `no attempt made for ${req.url}`) };
+  }
+
+  return {
+    get,
+    async close() {
+      await Promise.all([...dispatchers.values()].map((d) => d.close().catch(() => undefined)));
+      dispatchers.clear();
+    },
+  };
+}
+
+/** Reads a body, decompressing it, and stops as soon as the decoded size passes `max`. */
+async function readCapped(
+  body: Readable,
+  encoding: string | undefined,
+  max: number,
+): Promise<Result<{ body: Buffer; wireBytes: number }>> {
+  let wireBytes = 0;
+  body.on('data', (chunk: Buffer) => {
+    wireBytes += chunk.length;
+  });
+  const decoder = decompressor(encoding);
+  let source: Readable = body;
+  if (decoder) {
+    body.on('error', (err) => decoder.destroy(err));
+    source = body.pipe(decoder);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of source) {
+      const buf = chunk as Buffer;
+      size += buf.length;
+      if (size > max) {
+        body.destroy();
+        decoder?.destroy();
+        return { ok: false, error: failure('too-large', 'too large') };
+      }
+      chunks.push(buf);
+    }
+  } catch (err) {
+    body.destroy();
+    throw err;
+  }
+  return { ok: true, value: { body: Buffer.concat(chunks, size), wireBytes } };
+}
+
+function decompressor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null {
+  switch ((encoding ?? '').trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.createGunzip();
+    case 'deflate':
+      return zlib.createInflate();
+    case 'br':
+      return zlib.createBrotliDecompress();
+    default:
+      return null;
+  }
+}
+
+function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function safeResolve(location: string, base: string): string | null {
+  try {
+    return new URL(location, base).href;
+  } catch {
+    return null;
+  }
+}
+
+/** Retry-After is either seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+function tooLarge(url: string, max: number): Failure {
+  return failure('too-large', `${url} is larger than ${formatBytes(max)}`, {
+    hint: 'raise fetch.maxBytes (or images.maxBytes) in feeds.json if this is expected',
+  });
+}
+
+function blockedFailure(url: string, err: BlockedAddressError): Failure {
+  return failure('blocked-address', `refused to fetch ${url}: ${err.message}`, {
+    hint: 'set fetch.allowPrivateNetworks to true in feeds.json to allow addresses on your own network',
+  });
+}
+
+function networkFailure(url: string, err: unknown, deadline: AbortSignal, timeoutMs: number): Failure {
+  const code = (err as { code?: string }).code ?? '';
+  const cause = causeOf(err);
+  const blocked = findBlocked(err);
+  if (blocked) return blockedFailure(url, blocked);
+  if (deadline.aborted || code.startsWith('UND_ERR_') && code.endsWith('TIMEOUT')) {
+    const what =
+      code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connecting' :
+      code === 'UND_ERR_HEADERS_TIMEOUT' ? 'waiting for the response headers' :
+      code === 'UND_ERR_BODY_TIMEOUT' ? 'the response body stalled' : `no complete answer within ${Math.round(timeoutMs / 1000)} s`;
+    return failure('timeout', `${url} timed out: ${what}`, { cause });
+  }
+  return failure('network', `${url} could not be fetched: ${cause}`, { cause });
+}
+
+function findBlocked(err: unknown): BlockedAddressError | null {
+  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    if (e instanceof BlockedAddressError) return e;
+  }
+  return null;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,80 @@
+/**
+ * parse: decoded feed text → `FeedDoc` with normalized items.
+ * In: text and the URL it came from. Out: plain data, or a `parse` /
+ * `not-a-feed` failure. No I/O. Detects the format and hands off to the
+ * same-shaped parsers in formats/; identity (link normalization, MD5 id,
+ * fallbacks for items with no link) is decided here, once, for all formats.
+ */
+import type { FeedDoc, ParsedItem } from '../model/feed.ts';
+import { failure, type Result } from '../model/errors.ts';
+import { parseJsonFeed } from './formats/json.ts';
+import { parseXmlFeed } from './formats/xml.ts';
+import { md5, normalizeLink } from './links.ts';
+import { plainText } from './text.ts';
+import type { RawItem } from './raw-item.ts';
+
+export { normalizeLink, md5 } from './links.ts';
+export { parseDate } from './dates.ts';
+
+export async function parseFeed(text: string, url: string): Promise<Result<FeedDoc>> {
+  const head = text.slice(0, 1024).replace(/^\uFEFF/, '').trimStart();
+  try {
+    if (head.startsWith('{')) return { ok: true, value: finish(parseJsonFeed(text, { url }), url) };
+    if (/^(<!doctype html|<html)/i.test(head) || (!head.startsWith('<') && !/<(rss|feed|rdf:RDF)[\s>]/.test(text.slice(0, 4096)))) {
+      return {
+        ok: false,
+        error: failure('not-a-feed', `${url} is not a feed (${head.startsWith('<') ? 'an HTML page' : 'no XML or JSON'})`, {
+          hint: 'check the URL in feeds.json: it should point to the RSS, Atom or JSON feed, not the web page',
+        }),
+      };
+    }
+    return { ok: true, value: finish(await parseXmlFeed(text, { url }), url) };
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const notFeed = /not recognized|not a JSON Feed/.test(message ?? '');
+    return {
+      ok: false,
+      error: failure(notFeed ? 'not-a-feed' : 'parse', `${url}: ${notFeed ? 'not a feed' : 'cannot be parsed'}: ${message}`, {
+        cause: String(err),
+      }),
+    };
+  }
+}
+
+function finish(parsed: { doc: Omit<FeedDoc, 'items'>; items: RawItem[] }, feedUrl: string): FeedDoc {
+  const seen = new Set<string>();
+  const items: ParsedItem[] = [];
+  for (const raw of parsed.items) {
+    const item = normalizeItem(raw, feedUrl);
+    if (seen.has(item.id)) continue; // a feed listing the same link twice
+    seen.add(item.id);
+    items.push(item);
+  }
+  return { ...parsed.doc, items };
+}
+
+/**
+ * Identity: the link when there is one; else a guid that is a URL; else a
+ * stand-in URN from the guid, or from title + date, scoped to the feed.
+ */
+function normalizeItem(raw: RawItem, feedUrl: string): ParsedItem {
+  const title = plainText(raw.title);
+  const link =
+    normalizeLink(raw.link, raw.base) ??
+    normalizeLink(raw.guid, null) ??
+    `urn:feed-digest:${md5(`${feedUrl}\n${raw.guid ?? `${title}\n${raw.published ?? ''}\n${raw.contentHtml.slice(0, 200)}`}`)}`;
+  return {
+    id: md5(link),
+    link,
+    guid: raw.guid,
+    title,
+    author: raw.author ? plainText(raw.author) || null : null,
+    published: raw.published,
+    updated: raw.updated,
+    contentHtml: raw.contentHtml,
+    baseUrl: raw.baseIsExplicit ? raw.base : link.startsWith('http') ? link : raw.base,
+    categories: [...new Set(raw.categories.map(plainText).filter(Boolean))],
+    attachments: raw.attachments,
+    thumbnail: raw.thumbnail,
+  };
+}

@@ -14,7 +14,7 @@ import type { FeedConfig, FetchConfig } from '../model/config.ts';
 import type { HttpValidators } from '../model/archive.ts';
 import { failure, type Failure } from '../model/errors.ts';
 import type { HttpClient } from '../net/http.ts';
-import { formatBytes } from '../net/http.ts';
+import { formatBytes } from '../format/bytes.ts';
 import { decodeBody } from './charset.ts';
 
 export { decodeBody } from './charset.ts';

@@ -20,6 +20,7 @@ import zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { causeOf, failure, type Failure, type Result } from '../model/errors.ts';
+import { formatBytes } from '../format/bytes.ts';
 import { BlockedAddressError, checkLiteralHost, guardedLookup } from './address-guard.ts';
 
 export interface HttpRequest {
@@ -334,10 +335,4 @@ function findBlocked(err: unknown): BlockedAddressError | null {
     if (e instanceof BlockedAddressError) return e;
   }
   return null;
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

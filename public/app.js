@@ -1,0 +1,20 @@
+// Progressive enhancement only: every page works without this file.
+// Reading state: articles you opened are marked as read in lists (localStorage).
+(() => {
+  const KEY = 'feed-digest:read';
+  let read;
+  try {
+    read = new Set(JSON.parse(localStorage.getItem(KEY) || '[]'));
+  } catch {
+    return; // storage disabled: nothing to do
+  }
+  const article = document.querySelector('article.article[data-article]');
+  if (article) {
+    read.add(article.dataset.article);
+    const list = [...read].slice(-5000);
+    try { localStorage.setItem(KEY, JSON.stringify(list)); } catch { /* quota: ignore */ }
+  }
+  for (const card of document.querySelectorAll('.card[data-article]')) {
+    if (read.has(card.dataset.article)) card.classList.add('read');
+  }
+})();

@@ -1,0 +1,386 @@
+/**
+ * The build: the only module that knows every stage. It runs them in order
+ * for each feed as soon as that feed's bytes arrive (fetch → parse → archive
+ * → content → images), so image encoding overlaps with fetching, then
+ * renders the site once everything has settled.
+ *
+ * A feed that fails is reported and the others go on; only a bad config
+ * (ConfigError) or an unwritable site stops the build.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from './config/index.ts';
+import type { Config, FeedConfig } from './model/config.ts';
+import type { Article, FeedState } from './model/archive.ts';
+import type { ImageAsset } from './model/image.ts';
+import { ASSET_BASE_TOKEN } from './model/asset-url.ts';
+import { createHttpClient, type HttpClient } from './net/http.ts';
+import { createFeedFetcher, type FetchOutcome } from './fetch/index.ts';
+import { parseFeed } from './parse/index.ts';
+import { loadArchive, mergeFeed, newestFirst, saveArchive } from './archive/index.ts';
+import { prepareContent, rewriteImages } from './content/index.ts';
+import { createImageProcessor, loadImageIndex, type ImageProcessor } from './images/index.ts';
+import { renderSite, type RenderArticle, type RenderFeed, type RenderImage } from './render/index.ts';
+import { createProgress, summarize, type BuildReport, type FeedReport } from './report/index.ts';
+import { acquireLock } from './io/lock.ts';
+
+export interface BuildOptions {
+  config: string;
+  out: string;
+  cache: string;
+  concurrency?: number;
+  quiet?: boolean;
+  /** The clock, for tests. */
+  now?: Date;
+  log?: (line: string) => void;
+  /** Test hook: HTTP client options (e.g. short retry delays). */
+  http?: { retryBaseMs?: number; maxRetryDelayMs?: number };
+}
+
+export interface BuildResult {
+  report: BuildReport;
+  config: Config;
+}
+
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Cover: the feed's thumbnail, else the first content image at least this wide. */
+const COVER_MIN_WIDTH = 200;
+
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const started = new Date();
+  const now = options.now ?? started;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const steps: Record<string, number> = {};
+  const busy = (name: string, ms: number) => {
+    steps[name] = (steps[name] ?? 0) + ms;
+  };
+  const clock = performance.now();
+
+  let config = await loadConfig(options.config);
+  if (options.concurrency) config = { ...config, fetch: { ...config.fetch, concurrency: options.concurrency } };
+  const cacheDir = path.resolve(options.cache);
+  const lock = await acquireLock(cacheDir);
+  const client = createHttpClient({ userAgent: config.fetch.userAgent, ...options.http });
+  try {
+    let t = performance.now();
+    const archive = await loadArchive(cacheDir, config.feeds);
+    const { index, warning: indexWarning } = await loadImageIndex(path.join(cacheDir, 'images'));
+    const warnings = [...archive.warnings, ...(indexWarning ? [indexWarning] : [])];
+    busy('load', performance.now() - t);
+
+    const images = createImageProcessor(
+      {
+        config: config.images,
+        client,
+        dir: path.join(cacheDir, 'images'),
+        allowPrivateNetworks: config.fetch.allowPrivateNetworks,
+        timeoutMs: config.fetch.timeoutMs,
+        now,
+      },
+      index,
+    );
+    const fetcher = createFeedFetcher(client, config.fetch);
+    const progress = createProgress(!options.quiet);
+    const enabled = config.feeds.filter((f) => f.enabled);
+    progress.start(enabled.length, 'feeds');
+
+    const imageWork: Promise<unknown>[] = [];
+    const queueImages = (article: Article) => {
+      const pageUrl = article.link.startsWith('http') ? article.link : null;
+      const t0 = performance.now();
+      for (const url of [...(article.cover ? [article.cover] : []), ...article.images]) {
+        imageWork.push(images.process({ url, pageUrl }));
+      }
+      busy('images-queue', performance.now() - t0);
+    };
+
+    const feedReports = new Map<string, FeedReport>();
+    t = performance.now();
+    await Promise.all(
+      config.feeds.map(async (feed) => {
+        const state = archive.feeds.get(feed.id)!;
+        if (!feed.enabled) {
+          feedReports.set(feed.id, disabledReport(feed, state));
+          return;
+        }
+        const report = await ingestFeed(feed, state, { fetcher, config, now, busy, queueImages, archive: archive.feeds });
+        feedReports.set(feed.id, report);
+        progress.tick(feed.id);
+      }),
+    );
+    progress.stop();
+    steps.ingest = performance.now() - t;
+
+    // Every archived image, not only new ones: failed images come back after their back-off.
+    t = performance.now();
+    for (const state of archive.feeds.values()) for (const a of state.articles) queueImages(a);
+    for (const state of archive.feeds.values()) {
+      if (state.meta.iconUrl) imageWork.push(images.process({ url: state.meta.iconUrl, pageUrl: state.meta.homeUrl }));
+    }
+    await Promise.all(imageWork);
+    steps.imagesWait = performance.now() - t;
+
+    t = performance.now();
+    const referenced = new Set<string>();
+    for (const state of archive.feeds.values()) {
+      for (const a of state.articles) {
+        if (a.cover) referenced.add(a.cover);
+        for (const u of a.images) referenced.add(u);
+      }
+      if (state.meta.iconUrl) referenced.add(state.meta.iconUrl);
+    }
+    const pruned = images.prune(referenced);
+    const stateWrite = await saveArchive(cacheDir, archive);
+    await images.save();
+    steps.save = performance.now() - t;
+
+    t = performance.now();
+    const renderArticles = assembleArticles(config, archive.feeds, images);
+    steps.rewrite = performance.now() - t;
+
+    const feeds: RenderFeed[] = config.feeds
+      .filter((f) => f.enabled || archive.feeds.get(f.id)!.articles.length > 0)
+      .map((f) => {
+        const state = archive.feeds.get(f.id)!;
+        const r = feedReports.get(f.id)!;
+        const icon = state.meta.iconUrl ? renderImage(state.meta.iconUrl, images.lookup(state.meta.iconUrl)) : null;
+        return {
+          config: f,
+          state,
+          icon,
+          newArticles: r.new,
+          lastFetch: {
+            status: r.status,
+            time: state.health.lastFetchAt,
+            ms: r.ms,
+            bytes: r.bytes,
+            error: r.error?.message ?? null,
+            movedTo: r.movedTo,
+          },
+        };
+      });
+
+    const report = buildReport({ started, steps, feedReports: config.feeds.map((f) => feedReports.get(f.id)!), images, pruned, warnings, stateFilesWritten: stateWrite.written, total: renderArticles.length });
+
+    t = performance.now();
+    const rendered = await renderSite({
+      config,
+      feeds,
+      articles: renderArticles,
+      report,
+      now,
+      outDir: options.out,
+      workDir: path.join(cacheDir, 'render'),
+      assetFile: (p) => images.filePath(p),
+      packageRoot: PACKAGE_ROOT,
+    });
+    steps.render = performance.now() - t;
+    for (const [k, v] of Object.entries(rendered.timings)) steps[`render.${k}`] = v;
+    report.totals.pages = rendered.pages;
+    report.steps = Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, Math.round(v)]));
+    report.finishedAt = new Date().toISOString();
+    report.durationMs = Math.round(performance.now() - clock);
+    if (!options.quiet) log(summarize(report));
+    return { report, config };
+  } finally {
+    await client.close();
+    await lock.release();
+  }
+}
+
+interface IngestContext {
+  fetcher: ReturnType<typeof createFeedFetcher>;
+  config: Config;
+  now: Date;
+  busy: (name: string, ms: number) => void;
+  queueImages: (a: Article) => void;
+  archive: Map<string, FeedState>;
+}
+
+/** fetch → parse → merge (content runs inside merge, for new and changed items only). */
+async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext): Promise<FeedReport> {
+  let t = performance.now();
+  const fetched: FetchOutcome = await ctx.fetcher.fetch(feed, state.http);
+  ctx.busy('fetch', performance.now() - t);
+  const nowIso = ctx.now.toISOString();
+  const report: FeedReport = {
+    id: feed.id,
+    url: feed.url,
+    outcome: fetched.kind,
+    status: fetched.status,
+    contentType: fetched.kind === 'fetched' ? fetched.contentType : null,
+    charset: fetched.kind === 'fetched' ? fetched.charset : null,
+    bytes: fetched.kind === 'failed' ? null : fetched.bytes,
+    ms: fetched.ms,
+    attempts: fetched.attempts,
+    new: 0,
+    updated: 0,
+    total: state.articles.length,
+    error: null,
+    warnings: [],
+    movedTo: fetched.kind === 'failed' ? null : fetched.movedTo,
+  };
+  const fail = (error: NonNullable<FeedReport['error']>) => {
+    report.outcome = 'failed';
+    report.error = error;
+    state.health = {
+      ...state.health,
+      lastFetchAt: nowIso,
+      lastStatus: fetched.status,
+      lastError: error,
+      consecutiveFailures: state.health.consecutiveFailures + 1,
+    };
+    return report;
+  };
+  if (fetched.kind === 'failed') return fail(fetched.error);
+  if (fetched.kind === 'not-modified') {
+    state.http = fetched.validators;
+    state.health = { ...state.health, lastFetchAt: nowIso, lastSuccessAt: nowIso, lastStatus: fetched.status, lastError: null, consecutiveFailures: 0 };
+    return report;
+  }
+
+  t = performance.now();
+  const parsed = await parseFeed(fetched.text, fetched.url);
+  ctx.busy('parse', performance.now() - t);
+  if (!parsed.ok) return fail(parsed.error);
+  report.warnings.push(...parsed.value.warnings);
+
+  t = performance.now();
+  let contentMs = 0;
+  const merged = mergeFeed(state, parsed.value, {
+    now: ctx.now,
+    maxItems: feed.maxItems,
+    retention: ctx.config.archive,
+    prepare: (item) => {
+      const c0 = performance.now();
+      const prepared = prepareContent(item.contentHtml, item.baseUrl);
+      contentMs += performance.now() - c0;
+      return prepared;
+    },
+  });
+  ctx.busy('content', contentMs);
+  ctx.busy('archive', performance.now() - t - contentMs);
+  Object.assign(state, merged.state);
+  // Validators only after a successful parse: a bad body must be fetched again next time.
+  state.http = fetched.validators;
+  state.health = { ...state.health, lastFetchAt: nowIso, lastSuccessAt: nowIso, lastStatus: fetched.status, lastError: null, consecutiveFailures: 0 };
+  report.new = merged.counts.added;
+  report.updated = merged.counts.updated;
+  report.total = merged.counts.total;
+  for (const a of merged.changed) ctx.queueImages(a);
+  return report;
+}
+
+/** Dedupe across feeds, pick covers, rewrite image URLs; newest first. */
+function assembleArticles(config: Config, feeds: Map<string, FeedState>, images: ImageProcessor): RenderArticle[] {
+  const byId = new Map<string, RenderArticle>();
+  for (const feed of config.feeds) {
+    const state = feeds.get(feed.id);
+    if (!state) continue;
+    for (const article of state.articles) {
+      const existing = byId.get(article.id);
+      if (existing) {
+        existing.feedIds.push(feed.id);
+        continue;
+      }
+      const imgs: Record<string, RenderImage> = {};
+      for (const url of article.images) {
+        const r = renderImage(url, images.lookup(url));
+        if (r) imgs[url] = r;
+      }
+      const thumb = article.cover ? renderImage(article.cover, images.lookup(article.cover)) : null;
+      const cover = thumb ?? Object.values(imgs).find((i) => i.width >= COVER_MIN_WIDTH) ?? null;
+      byId.set(article.id, {
+        article,
+        feedIds: [feed.id],
+        html: rewriteImages(article.contentHtml, (src) => images.lookup(src), { assetBase: ASSET_BASE_TOKEN, eagerFirst: true }),
+        cover,
+        images: imgs,
+      });
+    }
+  }
+  return [...byId.values()].sort((a, b) => newestFirst(a.article, b.article));
+}
+
+function renderImage(sourceUrl: string, asset: ImageAsset | null): RenderImage | null {
+  if (!asset) return null;
+  const full = asset.variants[asset.variants.length - 1]!;
+  return { path: full.path, width: full.width, height: full.height, variants: asset.variants, sourceUrl, sourceBytes: asset.sourceBytes, bytes: full.bytes };
+}
+
+function disabledReport(feed: FeedConfig, state: FeedState): FeedReport {
+  return {
+    id: feed.id, url: feed.url, outcome: 'disabled', status: null, contentType: null, charset: null, bytes: null, ms: null,
+    attempts: null, new: 0, updated: 0, total: state.articles.length, error: null, warnings: [], movedTo: null,
+  };
+}
+
+function buildReport(input: {
+  started: Date;
+  steps: Record<string, number>;
+  feedReports: FeedReport[];
+  images: ImageProcessor;
+  pruned: number;
+  warnings: string[];
+  stateFilesWritten: number;
+  total: number;
+}): BuildReport {
+  const entries = input.images.entries();
+  const count = (o: string) => entries.filter((e) => e.outcome === o).length;
+  const converted = entries.filter((e) => e.outcome === 'converted');
+  const feeds = input.feedReports;
+  return {
+    version: 1,
+    startedAt: input.started.toISOString(),
+    finishedAt: '',
+    durationMs: 0,
+    steps: {},
+    totals: {
+      feeds: {
+        total: feeds.length,
+        fetched: feeds.filter((f) => f.outcome === 'fetched').length,
+        notModified: feeds.filter((f) => f.outcome === 'not-modified').length,
+        failed: feeds.filter((f) => f.outcome === 'failed').length,
+        disabled: feeds.filter((f) => f.outcome === 'disabled').length,
+      },
+      articles: {
+        new: feeds.reduce((n, f) => n + f.new, 0),
+        updated: feeds.reduce((n, f) => n + f.updated, 0),
+        total: input.total,
+      },
+      images: {
+        converted: converted.length,
+        reused: count('reused'),
+        cached: count('cached'),
+        failed: count('failed'),
+        backoff: count('backoff'),
+        pruned: input.pruned,
+        sourceBytes: converted.reduce((n, e) => n + (e.sourceBytes ?? 0), 0),
+        bytes: converted.reduce((n, e) => n + (e.bytes ?? 0), 0),
+      },
+      pages: 0,
+      stateFilesWritten: input.stateFilesWritten,
+    },
+    feeds,
+    images: entries
+      .filter((e, i, all) => all.findIndex((x) => x.url === e.url) === i)
+      .map((e) => ({
+        url: e.url,
+        outcome: e.outcome,
+        sourceBytes: e.sourceBytes,
+        bytes: e.bytes,
+        variantBytes: e.variantBytes,
+        width: e.width,
+        height: e.height,
+        convertMs: e.convertMs,
+        downloadMs: e.downloadMs,
+        referer: e.referer,
+        attempts: e.attempts,
+        error: e.error,
+      })),
+    warnings: input.warnings,
+  };
+}
+
+export type { HttpClient };

@@ -1,0 +1,179 @@
+/**
+ * The command line (CONTRACT.md). Parses arguments, runs a command, maps
+ * outcomes to exit codes: 0 site written (even with failed feeds), 1 no site
+ * (or --strict with failures), 2 bad config or arguments.
+ */
+import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { build, PACKAGE_ROOT } from './build.ts';
+import { loadConfig } from './config/index.ts';
+import { ConfigError, UsageError } from './model/errors.ts';
+import { LockedError } from './io/lock.ts';
+import { serveSite } from './serve/index.ts';
+
+const HELP = `feed-digest: RSS/Atom/JSON feeds in, a static site and a JSON Feed archive out.
+
+Usage:
+  feed-digest build [--config feeds.json] [--out _site] [--cache .cache]
+                    [--concurrency N] [--strict] [--quiet]
+  feed-digest check [--config feeds.json]
+  feed-digest serve [--out _site] [--config feeds.json] [--port 8080] [--host 127.0.0.1]
+  feed-digest help
+
+Commands:
+  build   Fetch every feed, merge new articles into the archive in --cache,
+          convert images to WebP and write the site to --out.
+  check   Validate the config and list every problem at once.
+  serve   Serve the built site locally, under the path of site.url.
+
+Options:
+  --config FILE      the config file (default: feeds.json)
+  --out DIR          the site folder to write (default: _site)
+  --cache DIR        state kept between builds (default: .cache)
+  --concurrency N    feeds fetched at once (default: fetch.concurrency, 8)
+  --strict           exit 1 if any feed failed (the site is still written)
+  --quiet            print nothing but errors
+  --port N, --host H where serve listens (default 127.0.0.1:8080)
+
+Exit codes: 0 site written (failed feeds are reported), 1 no site written
+(or --strict with failures), 2 bad config or arguments.
+
+With npx, put "--" before --help: npx -- feed-digest --help (or: npx feed-digest help).
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'build':
+        return await runBuild(rest);
+      case 'check':
+        return await runCheck(rest);
+      case 'serve':
+        return await runServe(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(HELP);
+        return command === undefined ? 2 : 0;
+      case '--version':
+      case '-v':
+      case 'version': {
+        const pkg = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
+        process.stdout.write(`${pkg.version}\n`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof UsageError) {
+      process.stderr.write(`feed-digest: ${err.message}\n`);
+      if (err instanceof UsageError) process.stderr.write('Run "feed-digest help" for usage.\n');
+      return 2;
+    }
+    if (err instanceof LockedError) {
+      process.stderr.write(`feed-digest: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`feed-digest: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+/** parseArgs, with its errors turned into usage errors (exit 2). */
+function parse<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+async function runBuild(args: string[]): Promise<number> {
+  const { values } = parse(() =>
+    parseArgs({
+      args,
+      options: {
+        ...HELP_OPTION,
+        config: { type: 'string', default: 'feeds.json' },
+        out: { type: 'string', default: '_site' },
+        cache: { type: 'string', default: '.cache' },
+        concurrency: { type: 'string' },
+        strict: { type: 'boolean', default: false },
+        quiet: { type: 'boolean', default: false },
+      },
+    }),
+  );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  let concurrency: number | undefined;
+  if (values.concurrency !== undefined) {
+    concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
+      throw new UsageError(`--concurrency expects a whole number from 1 to 256, got "${String(values.concurrency)}"`);
+    }
+  }
+  const { report } = await build({
+    config: values.config,
+    out: values.out,
+    cache: values.cache,
+    ...(concurrency ? { concurrency } : {}),
+    quiet: values.quiet,
+  });
+  if (!values.quiet) process.stderr.write(`Site written to ${path.resolve(values.out)}\n`);
+  return values.strict && report.totals.feeds.failed > 0 ? 1 : 0;
+}
+
+async function runCheck(args: string[]): Promise<number> {
+  const { values } = parse(() => parseArgs({ args, options: { ...HELP_OPTION, config: { type: 'string', default: 'feeds.json' } } }));
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const config = await loadConfig(values.config);
+  process.stdout.write(`${config.file}: OK, ${config.feeds.length} feeds (${config.feeds.filter((f) => f.enabled).length} enabled)\n`);
+  return 0;
+}
+
+async function runServe(args: string[]): Promise<number> {
+  const { values } = parse(() =>
+    parseArgs({
+      args,
+      options: {
+        ...HELP_OPTION,
+        out: { type: 'string', default: '_site' },
+        config: { type: 'string', default: 'feeds.json' },
+        port: { type: 'string', default: '8080' },
+        host: { type: 'string', default: '127.0.0.1' },
+      },
+    }),
+  );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port expects a port number, got "${values.port}"`);
+  // The path prefix comes from site.url when the config is there; "/" otherwise.
+  let basePath = '/';
+  try {
+    basePath = (await loadConfig(values.config)).site.basePath;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+  }
+  const server = await serveSite({ root: values.out, basePath, port, host: values.host });
+  process.stderr.write(`Serving ${path.resolve(values.out)} at ${server.url} (Ctrl+C to stop)\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  return 0;
+}

@@ -1,0 +1,203 @@
+/**
+ * render: archive + config + image records → the site folder.
+ * In: `RenderInput` (plain data from build.ts). Out: pages (Eleventy +
+ * Nunjucks from templates/, overridable per file by site.templates), JSON
+ * Feed archive, Atom, OPML, sitemap, report, static files from public/ and
+ * the referenced WebP files. Never fetches, never changes the archive.
+ *
+ * The site is written to a fresh folder beside --out and swapped in at the
+ * end, so a failed render leaves the previous site intact and nothing stale
+ * (old pages, unreferenced images) survives.
+ */
+import { cp, link, copyFile, mkdir, rename, rm, writeFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ASSET_BASE_TOKEN } from '../model/asset-url.ts';
+import { IFRAME_HOSTS_FOR_CSP } from './csp.ts';
+import { runEleventy } from './eleventy.ts';
+import type { RenderInput } from './input.ts';
+import { feedsJson, jsonFeedFiles, type JsonFile } from './jsonfeed.ts';
+import { paths } from './paths.ts';
+import { buildViewModel } from './view-model.ts';
+
+export type { RenderInput, RenderArticle, RenderFeed, RenderImage } from './input.ts';
+export { paths } from './paths.ts';
+
+export interface RenderResult {
+  pages: number;
+  jsonFiles: number;
+  images: number;
+  /** Milliseconds: view model, Eleventy, JSON, assets, swap. */
+  timings: Record<string, number>;
+}
+
+const ATOM_ITEMS = 50;
+
+export async function renderSite(input: RenderInput): Promise<RenderResult> {
+  const timings: Record<string, number> = {};
+  const time = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[name] = Math.round(performance.now() - t);
+    }
+  };
+  const { config } = input;
+  const siteUrl = config.site.url;
+  const outDir = path.resolve(input.outDir);
+  const partial = `${outDir}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(partial, { recursive: true });
+
+  const vm = await time('viewModel', () => buildViewModel(input));
+  const absolute = (html: string) => html.replaceAll(ASSET_BASE_TOKEN, siteUrl);
+  const articlesByFeed = new Map<string, RenderInput['articles']>();
+  for (const ra of input.articles) {
+    for (const id of ra.feedIds) {
+      let list = articlesByFeed.get(id);
+      if (!list) articlesByFeed.set(id, (list = []));
+      list.push(ra);
+    }
+  }
+  const articleViews = new Map(vm.articlePages.map((a) => [a.id, a]));
+  const atomOf = (ra: RenderInput['articles'][number]) => ({ ...articleViews.get(ra.article.id)!, absoluteHtml: absolute(ra.html) });
+
+  const templatesDir = await time('stageTemplates', () => stageTemplates(input));
+  const eleventy = await time('eleventy', () =>
+    runEleventy(
+      templatesDir,
+      partial,
+      {
+        ...vm,
+        csp: contentSecurityPolicy(),
+        atomItems: input.articles.slice(0, ATOM_ITEMS).map(atomOf),
+        feedAtoms: vm.feeds.map((f) => ({
+          path: paths.feedAtom(f.id),
+          feed: f,
+          items: (articlesByFeed.get(f.id) ?? []).slice(0, ATOM_ITEMS).map(atomOf),
+        })),
+        opmlGroups: opmlGroups(vm.feeds),
+        sitemapUrls: [
+          ...vm.riverPages.map((p) => ({ loc: siteUrl + p.path.replace(/index\.html$/, ''), lastmod: null })),
+          { loc: siteUrl + paths.feedsDirectory(), lastmod: null },
+          ...vm.feedPages.map((p) => ({ loc: siteUrl + p.path.replace(/index\.html$/, ''), lastmod: null })),
+          ...vm.categoryPages.map((p) => ({ loc: siteUrl + p.path.replace(/index\.html$/, ''), lastmod: null })),
+          ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
+        ],
+      },
+      config.site,
+    ),
+  );
+
+  const jsonFiles = await time('json', async () => {
+    const files: JsonFile[] = [
+      ...jsonFeedFiles(input.articles, {
+        siteUrl,
+        title: config.site.title,
+        description: config.site.description,
+        homePageUrl: siteUrl,
+        language: config.site.language,
+        pathOf: paths.allJson,
+        feedId: null,
+      }),
+      ...vm.feeds.flatMap((f) =>
+        jsonFeedFiles(articlesByFeed.get(f.id) ?? [], {
+          siteUrl,
+          title: f.title,
+          ...(f.description ? { description: f.description } : {}),
+          homePageUrl: f.homeUrl ?? siteUrl + paths.feed(f.id),
+          language: f.language ?? config.site.language,
+          ...(f.icon ? { icon: siteUrl + f.icon.src.slice(config.site.basePath.length) } : {}),
+          pathOf: (n) => paths.feedJson(f.id, n),
+          feedId: f.id,
+        }),
+      ),
+      feedsJson(input.feeds, vm.feeds, siteUrl, input.now.toISOString()),
+      { path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) },
+    ];
+    for (const file of files) {
+      await mkdir(path.dirname(path.join(partial, file.path)), { recursive: true });
+      await writeFile(path.join(partial, file.path), file.body);
+    }
+    return files.length;
+  });
+
+  const images = await time('assets', async () => {
+    await cp(path.join(input.packageRoot, 'public'), partial, { recursive: true });
+    await writeFile(path.join(partial, '.nojekyll'), '');
+    if (config.site.cname) await writeFile(path.join(partial, 'CNAME'), `${config.site.cname}\n`);
+    return copyAssets(input, partial);
+  });
+
+  await time('swap', () => swapInto(partial, outDir));
+  return { pages: eleventy.pages, jsonFiles, images, timings };
+}
+
+/** Bundled templates, then the user's overrides on top, file by file. */
+async function stageTemplates(input: RenderInput): Promise<string> {
+  const staged = path.join(input.workDir, 'templates');
+  await rm(staged, { recursive: true, force: true });
+  await cp(path.join(input.packageRoot, 'templates'), staged, { recursive: true });
+  if (input.config.site.templates) await cp(input.config.site.templates, staged, { recursive: true, force: true });
+  return staged;
+}
+
+/** Hard links from the image cache (no copy, same bytes); a copy across filesystems. */
+async function copyAssets(input: RenderInput, outDir: string): Promise<number> {
+  const wanted = new Set<string>();
+  for (const ra of input.articles) {
+    for (const img of Object.values(ra.images)) for (const v of img.variants) wanted.add(v.path);
+    if (ra.cover) for (const v of ra.cover.variants) wanted.add(v.path);
+  }
+  for (const f of input.feeds) if (f.icon) for (const v of f.icon.variants) wanted.add(v.path);
+  const dirs = new Set<string>();
+  for (const p of wanted) {
+    const dest = path.join(outDir, p);
+    const dir = path.dirname(dest);
+    if (!dirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      dirs.add(dir);
+    }
+    const src = input.assetFile(p);
+    try {
+      await link(src, dest);
+    } catch {
+      await copyFile(src, dest);
+    }
+  }
+  return wanted.size;
+}
+
+async function swapInto(partial: string, outDir: string): Promise<void> {
+  const old = `${outDir}.old`;
+  await rm(old, { recursive: true, force: true });
+  const exists = await stat(outDir).then(() => true, () => false);
+  if (exists) await rename(outDir, old);
+  await rename(partial, outDir);
+  if (exists) await rm(old, { recursive: true, force: true });
+}
+
+function opmlGroups(feeds: { category: string | null }[]) {
+  const groups = new Map<string, typeof feeds>();
+  for (const f of feeds) {
+    const key = f.category ?? '';
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(f);
+  }
+  return [...groups.entries()].map(([name, list]) => ({ name, feeds: list }));
+}
+
+function contentSecurityPolicy(): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    'img-src * data:',
+    'media-src *',
+    `frame-src ${IFRAME_HOSTS_FOR_CSP.join(' ')}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}

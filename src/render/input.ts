@@ -1,0 +1,60 @@
+/** What `render` is given: plain data assembled by build.ts from the other stages. */
+import type { Config, FeedConfig } from '../model/config.ts';
+import type { Article, FeedState } from '../model/archive.ts';
+import type { ImageVariant } from '../model/image.ts';
+
+export interface RenderImage {
+  /** Path of the full-size WebP below the site root. */
+  path: string;
+  width: number;
+  height: number;
+  variants: ImageVariant[];
+  sourceUrl: string;
+  sourceBytes: number;
+  bytes: number;
+}
+
+export interface RenderArticle {
+  article: Article;
+  /** Feeds that list this article; the first is where it was found first. */
+  feedIds: string[];
+  /** Article HTML with images rewritten; ASSET_BASE_TOKEN marks where the asset base goes. */
+  html: string;
+  cover: RenderImage | null;
+  /** Source URL → its optimized image, for every image in the content that was converted. */
+  images: Record<string, RenderImage>;
+}
+
+export interface RenderFeed {
+  config: FeedConfig;
+  state: FeedState;
+  icon: RenderImage | null;
+  /** Articles new in this build. */
+  newArticles: number;
+  lastFetch: {
+    status: number | null;
+    time: string | null;
+    ms: number | null;
+    bytes: number | null;
+    error: string | null;
+    movedTo: string | null;
+  };
+}
+
+export interface RenderInput {
+  config: Config;
+  feeds: RenderFeed[];
+  /** Every archived article once, newest first. */
+  articles: RenderArticle[];
+  /** The build report, written as api/report.json. */
+  report: unknown;
+  now: Date;
+  /** The site folder to write. */
+  outDir: string;
+  /** A scratch folder (under --cache) for staging templates. */
+  workDir: string;
+  /** Resolves a variant path ("img/ab/…webp") to the cached file to copy. */
+  assetFile: (variantPath: string) => string;
+  /** Where the bundled templates/ and public/ live. */
+  packageRoot: string;
+}

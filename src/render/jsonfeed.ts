@@ -1,0 +1,155 @@
+/**
+ * The JSON archive programs read: JSON Feed 1.1 documents, paginated with
+ * `next_url` so no file grows past a few hundred KB, each item carrying the
+ * `_digest` extension (CONTRACT.md). Also api/feeds.json. Pure.
+ */
+import { ASSET_BASE_TOKEN } from '../model/asset-url.ts';
+import type { RenderArticle, RenderFeed, RenderImage } from './input.ts';
+import type { FeedView } from './view-model.ts';
+import { paths } from './paths.ts';
+
+export const DIGEST_SCHEMA_VERSION = 1;
+const MAX_ITEMS_PER_FILE = 100;
+const MAX_BYTES_PER_FILE = 256 * 1024;
+
+export interface JsonFile {
+  path: string;
+  body: string;
+}
+
+interface FeedContext {
+  siteUrl: string;
+  title: string;
+  description?: string;
+  homePageUrl: string;
+  language: string;
+  icon?: string;
+  /** paths.allJson or (page) => paths.feedJson(id, page). */
+  pathOf: (page: number) => string;
+  /** The feed this document is about (for `_digest.feed_id`), or null for all feeds. */
+  feedId: string | null;
+}
+
+export function jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext): JsonFile[] {
+  const items = articles.map((ra) => JSON.stringify(jsonItem(ra, ctx.siteUrl, ctx.feedId)));
+  // Split into pages by count and by size.
+  const pages: string[][] = [[]];
+  let size = 0;
+  for (const item of items) {
+    const current = pages[pages.length - 1]!;
+    if (current.length > 0 && (current.length >= MAX_ITEMS_PER_FILE || size + item.length > MAX_BYTES_PER_FILE)) {
+      pages.push([item]);
+      size = item.length;
+    } else {
+      current.push(item);
+      size += item.length;
+    }
+  }
+  return pages.map((page, i) => {
+    const n = i + 1;
+    const head: Record<string, unknown> = {
+      version: 'https://jsonfeed.org/version/1.1',
+      title: ctx.title,
+      home_page_url: ctx.homePageUrl,
+      feed_url: ctx.siteUrl + ctx.pathOf(1),
+      ...(ctx.description ? { description: ctx.description } : {}),
+      ...(ctx.icon ? { icon: ctx.icon, favicon: ctx.icon } : {}),
+      language: ctx.language,
+      ...(n < pages.length ? { next_url: ctx.siteUrl + ctx.pathOf(n + 1) } : {}),
+      _digest: { schema_version: DIGEST_SCHEMA_VERSION, page: n, pages: pages.length },
+    };
+    // Items are pre-serialized: splice them in rather than parse them again.
+    const json = JSON.stringify(head);
+    return { path: ctx.pathOf(n), body: `${json.slice(0, -1)},"items":[${page.join(',')}]}` };
+  });
+}
+
+function jsonItem(ra: RenderArticle, siteUrl: string, feedId: string | null) {
+  const a = ra.article;
+  const abs = (p: string) => siteUrl + p;
+  const images: Record<string, string> = {};
+  for (const [src, img] of Object.entries(ra.images)) images[src] = abs(img.path);
+  return {
+    id: a.id,
+    ...(a.link.startsWith('http') ? { url: a.link } : {}),
+    title: a.title,
+    content_html: ra.html.replaceAll(ASSET_BASE_TOKEN, siteUrl),
+    summary: a.excerpt,
+    ...(ra.cover ? { image: abs(ra.cover.path) } : {}),
+    date_published: a.published,
+    ...(a.modified ? { date_modified: a.modified } : {}),
+    ...(a.author ? { authors: [{ name: a.author }] } : {}),
+    ...(a.categories.length > 0 ? { tags: a.categories } : {}),
+    ...(a.attachments.length > 0
+      ? {
+          attachments: a.attachments.map((att) => ({
+            url: att.url,
+            mime_type: att.mimeType,
+            ...(att.title ? { title: att.title } : {}),
+            ...(att.sizeBytes ? { size_in_bytes: att.sizeBytes } : {}),
+          })),
+        }
+      : {}),
+    _digest: {
+      feed_id: feedId && ra.feedIds.includes(feedId) ? feedId : ra.feedIds[0],
+      feed_ids: ra.feedIds,
+      link_md5: a.id,
+      link: a.link,
+      first_seen: a.firstSeen,
+      cover: ra.cover ? coverJson(ra.cover, abs) : null,
+      images,
+      // What a restore needs to rebuild the archive from the deployed JSON.
+      source_hash: a.sourceHash,
+      source_images: a.images,
+      source_cover: a.cover,
+    },
+  };
+}
+
+function coverJson(cover: RenderImage, abs: (p: string) => string) {
+  return {
+    url: abs(cover.path),
+    width: cover.width,
+    height: cover.height,
+    source_url: cover.sourceUrl,
+    source_bytes: cover.sourceBytes,
+    bytes: cover.bytes,
+  };
+}
+
+export function feedsJson(feeds: RenderFeed[], views: FeedView[], siteUrl: string, generatedAt: string): JsonFile {
+  const body = {
+    version: 1,
+    generated_at: generatedAt,
+    feeds: feeds.map((f, i) => {
+      const v = views[i]!;
+      return {
+        id: f.config.id,
+        title: v.title,
+        url: f.config.url,
+        home_page_url: v.homeUrl,
+        description: v.description,
+        icon: f.icon ? siteUrl + f.icon.path : null,
+        icon_source_url: f.icon?.sourceUrl ?? f.state.meta.iconUrl,
+        category: f.config.category,
+        language: v.language,
+        json_url: siteUrl + paths.feedJson(f.config.id, 1),
+        page_url: siteUrl + paths.feed(f.config.id),
+        last_fetch: f.lastFetch,
+        health: {
+          last_success: f.state.health.lastSuccessAt,
+          consecutive_failures: f.state.health.consecutiveFailures,
+          last_error: f.state.health.lastError,
+          stale: v.health.stale,
+        },
+        http: {
+          etag: f.state.http.etag,
+          last_modified: f.state.http.lastModified,
+          body_hash: f.state.http.bodyHash,
+        },
+        articles: { total: f.state.articles.length, new: f.newArticles },
+      };
+    }),
+  };
+  return { path: paths.feedsJson(), body: JSON.stringify(body, null, 1) };
+}

@@ -1,0 +1,34 @@
+/** Every output path and link, in one place, matching CONTRACT.md's layout. */
+
+/** Output file for a page path ("" → "index.html", "feeds/x/" → "feeds/x/index.html"). */
+export function outputFile(pagePath: string): string {
+  return `${pagePath}index.html`;
+}
+
+export const paths = {
+  home: (page: number) => (page <= 1 ? '' : `page/${page}/`),
+  feed: (id: string, page = 1) => (page <= 1 ? `feeds/${id}/` : `feeds/${id}/page/${page}/`),
+  category: (slug: string, page = 1) => (page <= 1 ? `categories/${slug}/` : `categories/${slug}/page/${page}/`),
+  article: (id: string) => `articles/${id}/`,
+  feedsDirectory: () => 'feeds/',
+  allJson: (page: number) => (page <= 1 ? 'api/all.json' : `api/all/${page}.json`),
+  feedJson: (id: string, page: number) => (page <= 1 ? `api/feeds/${id}.json` : `api/feeds/${id}/${page}.json`),
+  feedsJson: () => 'api/feeds.json',
+  reportJson: () => 'api/report.json',
+  atom: () => 'feed.xml',
+  feedAtom: (id: string) => `feeds/${id}/feed.xml`,
+  opml: () => 'feeds.opml',
+  sitemap: () => 'sitemap.xml',
+};
+
+/** A URL-safe slug for categories (keeps CJK characters, which browsers handle). */
+export function slugify(text: string): string {
+  return (
+    text
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'uncategorized'
+  );
+}

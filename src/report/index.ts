@@ -1,0 +1,117 @@
+/**
+ * report: figures from every stage → api/report.json and the terminal
+ * summary. Pure formatting plus a progress bar that only draws on a TTY.
+ */
+import cliProgress from 'cli-progress';
+import type { Failure } from '../model/errors.ts';
+import { formatBytes } from '../format/bytes.ts';
+
+export interface FeedReport {
+  id: string;
+  url: string;
+  outcome: 'fetched' | 'not-modified' | 'failed' | 'disabled';
+  status: number | null;
+  contentType: string | null;
+  charset: string | null;
+  bytes: number | null;
+  ms: number | null;
+  attempts: number | null;
+  new: number;
+  updated: number;
+  total: number;
+  error: Failure | null;
+  warnings: string[];
+  movedTo: string | null;
+}
+
+export interface ImageFigures {
+  url: string;
+  outcome: 'converted' | 'reused' | 'cached' | 'failed' | 'backoff';
+  sourceBytes: number | null;
+  bytes: number | null;
+  width: number | null;
+  height: number | null;
+  convertMs: number | null;
+  referer: string | null;
+  error: Failure | null;
+}
+
+export interface BuildReport {
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  /** Wall-clock ms of each step; fetch/parse/content/images overlap, so they are busy time summed over feeds. */
+  steps: Record<string, number>;
+  totals: {
+    feeds: { total: number; fetched: number; notModified: number; failed: number; disabled: number };
+    articles: { new: number; updated: number; total: number };
+    images: {
+      converted: number;
+      reused: number;
+      cached: number;
+      failed: number;
+      backoff: number;
+      pruned: number;
+      sourceBytes: number;
+      bytes: number;
+    };
+    pages: number;
+    stateFilesWritten: number;
+  };
+  feeds: FeedReport[];
+  images: ImageFigures[];
+  warnings: string[];
+}
+
+export function summarize(report: BuildReport): string {
+  const t = report.totals;
+  const lines: string[] = [];
+  const f = t.feeds;
+  lines.push(
+    `Feeds: ${f.total - f.disabled} checked, ${f.fetched} fetched, ${f.notModified} unchanged, ${f.failed} failed${f.disabled ? `, ${f.disabled} disabled` : ''}`,
+  );
+  for (const feed of report.feeds) {
+    if (feed.error) lines.push(`  ✗ ${feed.id}: ${feed.error.message}${feed.error.hint ? `\n      hint: ${feed.error.hint}` : ''}`);
+    if (feed.movedTo) lines.push(`  → ${feed.id} moved permanently to ${feed.movedTo}: update feeds.json`);
+  }
+  lines.push(`Articles: ${t.articles.new} new, ${t.articles.updated} updated, ${t.articles.total} in the archive`);
+  const i = t.images;
+  const saved = i.sourceBytes > 0 ? ` (${formatBytes(i.sourceBytes)} → ${formatBytes(i.bytes)}, ${Math.round((1 - i.bytes / i.sourceBytes) * 100)}% smaller)` : '';
+  lines.push(
+    `Images: ${i.converted} converted, ${i.cached + i.reused} from cache, ${i.failed} failed${i.backoff ? `, ${i.backoff} waiting to retry` : ''}${i.pruned ? `, ${i.pruned} no longer used` : ''}${saved}`,
+  );
+  const failedImages = report.images.filter((img) => img.outcome === 'failed');
+  for (const img of failedImages.slice(0, 5)) lines.push(`  ✗ ${img.error?.message ?? img.url}`);
+  if (failedImages.length > 5) lines.push(`  … and ${failedImages.length - 5} more (see api/report.json)`);
+  lines.push(`Pages: ${t.pages}`);
+  lines.push(
+    `Time: ${(report.durationMs / 1000).toFixed(1)} s (${Object.entries(report.steps)
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
+      .join(', ')})`,
+  );
+  for (const w of report.warnings) lines.push(`  ! ${w}`);
+  return lines.join('\n');
+}
+
+export interface Progress {
+  start(total: number, label: string): void;
+  tick(label?: string): void;
+  stop(): void;
+}
+
+/** A progress bar on an interactive terminal; nothing at all in CI or with --quiet. */
+export function createProgress(enabled: boolean): Progress {
+  if (!enabled || !process.stderr.isTTY || process.env.CI) {
+    return { start() {}, tick() {}, stop() {} };
+  }
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: '{bar} {value}/{total} {label}', hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  return {
+    start: (total, label) => bar.start(total, 0, { label }),
+    tick: (label) => bar.increment(1, label ? { label } : {}),
+    stop: () => bar.stop(),
+  };
+}

@@ -43,52 +43,58 @@ export async function loadConfig(file: string): Promise<Config> {
 /** Validates already-parsed JSON; `file` is used for messages and relative paths. */
 export function resolveConfig(json: unknown, file: string): Config {
   const parsed = configSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new ConfigError(
-      file,
-      parsed.error.issues.map((issue) => ({
-        path: jsonPath(issue.path),
-        message: issue.message,
-      })),
-    );
+  // Report every problem at once: the schema's, and the URL and id checks it cannot express.
+  const rawFeeds = (json as { feeds?: unknown } | null)?.feeds;
+  const feedCheck = checkFeeds(Array.isArray(rawFeeds) ? rawFeeds : [], path.dirname(file));
+  if (!parsed.success || feedCheck.problems.length > 0) {
+    const problems = [
+      ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message }))),
+      ...feedCheck.problems,
+    ];
+    throw new ConfigError(file, problems);
   }
-  return freeze(normalize(parsed.data, file));
+  return freeze(normalize(parsed.data, file, feedCheck.resolved));
 }
 
-function normalize(data: ConfigParsed, file: string): Config {
-  const dir = path.dirname(file);
+/** Resolves each feed's URL and id; duplicate ids and unusable URLs are problems. */
+function checkFeeds(feeds: unknown[], dir: string) {
   const problems: { path: string; message: string }[] = [];
+  const resolved: { id: string; url: string }[] = [];
+  const seen = new Map<string, number>();
+  feeds.forEach((f, i) => {
+    const raw = f as { id?: unknown; url?: unknown } | null;
+    if (typeof raw?.url !== 'string' || raw.url.trim() === '') return; // the schema reports it
+    const url = resolveFeedUrl(raw.url.trim(), dir);
+    if (url === null) {
+      problems.push({ path: `feeds[${i}].url`, message: `expected an http(s) URL, a file: URL or a path, got ${JSON.stringify(raw.url)}` });
+    }
+    const id = typeof raw.id === 'string' ? raw.id : deriveFeedId(url ?? raw.url, new Set(seen.keys()));
+    const earlier = seen.get(id);
+    if (earlier !== undefined) problems.push({ path: `feeds[${i}].id`, message: `duplicate id "${id}" (also feeds[${earlier}])` });
+    seen.set(id, i);
+    resolved[i] = { id, url: url ?? raw.url };
+  });
+  return { problems, resolved };
+}
 
+function normalize(data: ConfigParsed, file: string, resolved: { id: string; url: string }[]): Config {
   const siteUrl = new URL(data.site.url);
   if (!siteUrl.pathname.endsWith('/')) siteUrl.pathname += '/';
   siteUrl.search = '';
   siteUrl.hash = '';
+  const dir = path.dirname(file);
 
-  const seen = new Map<string, number>();
-  const feeds: FeedConfig[] = data.feeds.map((f, i) => {
-    const url = resolveFeedUrl(f.url, dir);
-    if (url === null) {
-      problems.push({ path: `feeds[${i}].url`, message: `expected an http(s) URL, a file: URL or a path, got ${JSON.stringify(f.url)}` });
-    }
-    const id = f.id ?? deriveFeedId(url ?? f.url, new Set(seen.keys()));
-    const earlier = seen.get(id);
-    if (earlier !== undefined) {
-      problems.push({ path: `feeds[${i}].id`, message: `duplicate id "${id}" (also feeds[${earlier}])` });
-    }
-    seen.set(id, i);
-    return {
-      id,
-      url: url ?? f.url,
-      title: f.title ?? null,
-      category: f.category ?? null,
-      enabled: f.enabled,
-      language: f.language ?? null,
-      userAgent: f.userAgent ?? null,
-      headers: f.headers,
-      maxItems: f.maxItems ?? null,
-    };
-  });
-  if (problems.length > 0) throw new ConfigError(file, problems);
+  const feeds: FeedConfig[] = data.feeds.map((f, i) => ({
+    id: resolved[i]!.id,
+    url: resolved[i]!.url,
+    title: f.title ?? null,
+    category: f.category ?? null,
+    enabled: f.enabled,
+    language: f.language ?? null,
+    userAgent: f.userAgent ?? null,
+    headers: f.headers,
+    maxItems: f.maxItems ?? null,
+  }));
 
   const maxWidth = data.images.maxWidth;
   const widths = [...new Set(data.images.widths.map((w) => Math.min(w, maxWidth)))].sort((a, b) => a - b);

@@ -14,7 +14,7 @@ import type { Config, FeedConfig } from './model/config.ts';
 import type { Article, FeedState } from './model/archive.ts';
 import type { ImageAsset } from './model/image.ts';
 import { ASSET_BASE_TOKEN } from './model/asset-url.ts';
-import { createHttpClient, type HttpClient } from './net/http.ts';
+import { createHttpClient } from './net/http.ts';
 import { createFeedFetcher, type FetchOutcome } from './fetch/index.ts';
 import { parseFeed } from './parse/index.ts';
 import { loadArchive, mergeFeed, newestFirst, saveArchive } from './archive/index.ts';
@@ -51,16 +51,54 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = new Date();
   const now = options.now ?? started;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const steps: Record<string, number> = {};
-  const busy = (name: string, ms: number) => {
-    steps[name] = (steps[name] ?? 0) + ms;
-  };
   const clock = performance.now();
 
   let config = await loadConfig(options.config);
   if (options.concurrency) config = { ...config, fetch: { ...config.fetch, concurrency: options.concurrency } };
   const cacheDir = path.resolve(options.cache);
   const lock = await acquireLock(cacheDir);
+  try {
+    const ingested = await ingest({ config, cacheDir, now, quiet: options.quiet ?? false, ...(options.http ? { http: options.http } : {}) });
+    const report = buildReport({ started, ingested });
+    const rendered = await publish({ config, cacheDir, out: options.out, now, state: ingested, report });
+    report.totals.pages = rendered.pages;
+    report.steps = Object.fromEntries(Object.entries({ ...ingested.steps, ...rendered.steps }).map(([k, v]) => [k, Math.round(v)]));
+    report.finishedAt = new Date().toISOString();
+    report.durationMs = Math.round(performance.now() - clock);
+    if (!options.quiet) log(summarize(report));
+    return { report, config };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** What ingesting leaves behind: the archive, the images and the figures. Saved under --cache. */
+export interface IngestResult {
+  feeds: Map<string, FeedState>;
+  images: ImageProcessor;
+  feedReports: FeedReport[];
+  pruned: number;
+  stateFilesWritten: number;
+  warnings: string[];
+  steps: Record<string, number>;
+}
+
+/**
+ * fetch → parse → archive → content → images for every enabled feed, then
+ * the archive and image index are saved. No site is written.
+ */
+export async function ingest(options: {
+  config: Config;
+  cacheDir: string;
+  now: Date;
+  quiet: boolean;
+  http?: BuildOptions['http'];
+}): Promise<IngestResult> {
+  const { config, cacheDir, now } = options;
+  const steps: Record<string, number> = {};
+  const busy = (name: string, ms: number) => {
+    steps[name] = (steps[name] ?? 0) + ms;
+  };
   const client = createHttpClient({ userAgent: config.fetch.userAgent, ...options.http });
   try {
     let t = performance.now();
@@ -82,31 +120,24 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     );
     const fetcher = createFeedFetcher(client, config.fetch);
     const progress = createProgress(!options.quiet);
-    const enabled = config.feeds.filter((f) => f.enabled);
-    progress.start(enabled.length, 'feeds');
+    progress.start(config.feeds.filter((f) => f.enabled).length, 'feeds');
 
     const imageWork: Promise<unknown>[] = [];
     const queueImages = (article: Article) => {
       const pageUrl = article.link.startsWith('http') ? article.link : null;
-      const t0 = performance.now();
       for (const url of [...(article.cover ? [article.cover] : []), ...article.images]) {
         imageWork.push(images.process({ url, pageUrl }));
       }
-      busy('images-queue', performance.now() - t0);
     };
 
-    const feedReports = new Map<string, FeedReport>();
     t = performance.now();
-    await Promise.all(
+    const feedReports = await Promise.all(
       config.feeds.map(async (feed) => {
         const state = archive.feeds.get(feed.id)!;
-        if (!feed.enabled) {
-          feedReports.set(feed.id, disabledReport(feed, state));
-          return;
-        }
-        const report = await ingestFeed(feed, state, { fetcher, config, now, busy, queueImages, archive: archive.feeds });
-        feedReports.set(feed.id, report);
+        if (!feed.enabled) return disabledReport(feed, state);
+        const report = await ingestFeed(feed, state, { fetcher, config, now, busy, queueImages });
         progress.tick(feed.id);
+        return report;
       }),
     );
     progress.stop();
@@ -114,79 +145,82 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     // Every archived image, not only new ones: failed images come back after their back-off.
     t = performance.now();
-    for (const state of archive.feeds.values()) for (const a of state.articles) queueImages(a);
     for (const state of archive.feeds.values()) {
+      for (const a of state.articles) queueImages(a);
       if (state.meta.iconUrl) imageWork.push(images.process({ url: state.meta.iconUrl, pageUrl: state.meta.homeUrl }));
     }
     await Promise.all(imageWork);
     steps.imagesWait = performance.now() - t;
 
     t = performance.now();
-    const referenced = new Set<string>();
-    for (const state of archive.feeds.values()) {
-      for (const a of state.articles) {
-        if (a.cover) referenced.add(a.cover);
-        for (const u of a.images) referenced.add(u);
-      }
-      if (state.meta.iconUrl) referenced.add(state.meta.iconUrl);
-    }
-    const pruned = images.prune(referenced);
+    const pruned = images.prune(referencedImages(archive.feeds.values()));
     const stateWrite = await saveArchive(cacheDir, archive);
     await images.save();
     steps.save = performance.now() - t;
-
-    t = performance.now();
-    const renderArticles = assembleArticles(config, archive.feeds, images);
-    steps.rewrite = performance.now() - t;
-
-    const feeds: RenderFeed[] = config.feeds
-      .filter((f) => f.enabled || archive.feeds.get(f.id)!.articles.length > 0)
-      .map((f) => {
-        const state = archive.feeds.get(f.id)!;
-        const r = feedReports.get(f.id)!;
-        const icon = state.meta.iconUrl ? renderImage(state.meta.iconUrl, images.lookup(state.meta.iconUrl)) : null;
-        return {
-          config: f,
-          state,
-          icon,
-          newArticles: r.new,
-          lastFetch: {
-            status: r.status,
-            time: state.health.lastFetchAt,
-            ms: r.ms,
-            bytes: r.bytes,
-            error: r.error?.message ?? null,
-            movedTo: r.movedTo,
-          },
-        };
-      });
-
-    const report = buildReport({ started, steps, feedReports: config.feeds.map((f) => feedReports.get(f.id)!), images, pruned, warnings, stateFilesWritten: stateWrite.written, total: renderArticles.length });
-
-    t = performance.now();
-    const rendered = await renderSite({
-      config,
-      feeds,
-      articles: renderArticles,
-      report,
-      now,
-      outDir: options.out,
-      workDir: path.join(cacheDir, 'render'),
-      assetFile: (p) => images.filePath(p),
-      packageRoot: PACKAGE_ROOT,
-    });
-    steps.render = performance.now() - t;
-    for (const [k, v] of Object.entries(rendered.timings)) steps[`render.${k}`] = v;
-    report.totals.pages = rendered.pages;
-    report.steps = Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, Math.round(v)]));
-    report.finishedAt = new Date().toISOString();
-    report.durationMs = Math.round(performance.now() - clock);
-    if (!options.quiet) log(summarize(report));
-    return { report, config };
+    return { feeds: archive.feeds, images, feedReports, pruned, stateFilesWritten: stateWrite.written, warnings, steps };
   } finally {
     await client.close();
-    await lock.release();
   }
+}
+
+/** Every image URL a live article or feed icon points at. */
+function referencedImages(states: Iterable<FeedState>): Set<string> {
+  const referenced = new Set<string>();
+  for (const state of states) {
+    for (const a of state.articles) {
+      if (a.cover) referenced.add(a.cover);
+      for (const u of a.images) referenced.add(u);
+    }
+    if (state.meta.iconUrl) referenced.add(state.meta.iconUrl);
+  }
+  return referenced;
+}
+
+/** Archive + images → the site folder. */
+export async function publish(options: {
+  config: Config;
+  cacheDir: string;
+  out: string;
+  now: Date;
+  state: { feeds: Map<string, FeedState>; images: Pick<ImageProcessor, 'lookup' | 'filePath'> };
+  report: unknown;
+}): Promise<{ pages: number; steps: Record<string, number> }> {
+  const { config, state } = options;
+  const steps: Record<string, number> = {};
+  let t = performance.now();
+  const renderArticles = assembleArticles(config, state.feeds, state.images);
+  steps.rewrite = performance.now() - t;
+
+  const feeds: RenderFeed[] = config.feeds
+    .filter((f) => f.enabled || (state.feeds.get(f.id)?.articles.length ?? 0) > 0)
+    .map((f) => {
+      const feedState = state.feeds.get(f.id)!;
+      const h = feedState.health;
+      const iconUrl = feedState.meta.iconUrl;
+      return {
+        config: f,
+        state: feedState,
+        icon: iconUrl ? renderImage(iconUrl, state.images.lookup(iconUrl)) : null,
+        newArticles: h.lastNew,
+        lastFetch: { status: h.lastStatus, time: h.lastFetchAt, ms: h.lastMs, bytes: h.lastBytes, error: h.lastError?.message ?? null, movedTo: h.movedTo },
+      };
+    });
+
+  t = performance.now();
+  const rendered = await renderSite({
+    config,
+    feeds,
+    articles: renderArticles,
+    report: options.report,
+    now: options.now,
+    outDir: options.out,
+    workDir: path.join(options.cacheDir, 'render'),
+    assetFile: (p) => state.images.filePath(p),
+    packageRoot: PACKAGE_ROOT,
+  });
+  steps.render = performance.now() - t;
+  for (const [k, v] of Object.entries(rendered.timings)) steps[`render.${k}`] = v;
+  return { pages: rendered.pages, steps };
 }
 
 interface IngestContext {
@@ -195,7 +229,6 @@ interface IngestContext {
   now: Date;
   busy: (name: string, ms: number) => void;
   queueImages: (a: Article) => void;
-  archive: Map<string, FeedState>;
 }
 
 /** fetch → parse → merge (content runs inside merge, for new and changed items only). */
@@ -230,13 +263,28 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
       lastStatus: fetched.status,
       lastError: error,
       consecutiveFailures: state.health.consecutiveFailures + 1,
+      lastMs: fetched.ms,
+      lastBytes: report.bytes,
+      lastNew: 0,
     };
     return report;
   };
   if (fetched.kind === 'failed') return fail(fetched.error);
+  const succeeded = (lastNew: number) => ({
+    ...state.health,
+    lastFetchAt: nowIso,
+    lastSuccessAt: nowIso,
+    lastStatus: fetched.status,
+    lastError: null,
+    consecutiveFailures: 0,
+    lastMs: fetched.ms,
+    lastBytes: report.bytes,
+    lastNew,
+    movedTo: report.movedTo,
+  });
   if (fetched.kind === 'not-modified') {
     state.http = fetched.validators;
-    state.health = { ...state.health, lastFetchAt: nowIso, lastSuccessAt: nowIso, lastStatus: fetched.status, lastError: null, consecutiveFailures: 0 };
+    state.health = succeeded(0);
     return report;
   }
 
@@ -264,7 +312,7 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
   Object.assign(state, merged.state);
   // Validators only after a successful parse: a bad body must be fetched again next time.
   state.http = fetched.validators;
-  state.health = { ...state.health, lastFetchAt: nowIso, lastSuccessAt: nowIso, lastStatus: fetched.status, lastError: null, consecutiveFailures: 0 };
+  state.health = succeeded(merged.counts.added);
   report.new = merged.counts.added;
   report.updated = merged.counts.updated;
   report.total = merged.counts.total;
@@ -273,7 +321,7 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
 }
 
 /** Dedupe across feeds, pick covers, rewrite image URLs; newest first. */
-function assembleArticles(config: Config, feeds: Map<string, FeedState>, images: ImageProcessor): RenderArticle[] {
+function assembleArticles(config: Config, feeds: Map<string, FeedState>, images: Pick<ImageProcessor, 'lookup'>): RenderArticle[] {
   const byId = new Map<string, RenderArticle>();
   for (const feed of config.feeds) {
     const state = feeds.get(feed.id);
@@ -316,23 +364,16 @@ function disabledReport(feed: FeedConfig, state: FeedState): FeedReport {
   };
 }
 
-function buildReport(input: {
-  started: Date;
-  steps: Record<string, number>;
-  feedReports: FeedReport[];
-  images: ImageProcessor;
-  pruned: number;
-  warnings: string[];
-  stateFilesWritten: number;
-  total: number;
-}): BuildReport {
+function buildReport({ started, ingested }: { started: Date; ingested: IngestResult }): BuildReport {
+  const input = { ...ingested, total: new Set([...ingested.feeds.values()].flatMap((f) => f.articles.map((a) => a.id))).size };
   const entries = input.images.entries();
   const count = (o: string) => entries.filter((e) => e.outcome === o).length;
   const converted = entries.filter((e) => e.outcome === 'converted');
   const feeds = input.feedReports;
+  const seen = new Set<string>();
   return {
     version: 1,
-    startedAt: input.started.toISOString(),
+    startedAt: started.toISOString(),
     finishedAt: '',
     durationMs: 0,
     steps: {},
@@ -364,7 +405,7 @@ function buildReport(input: {
     },
     feeds,
     images: entries
-      .filter((e, i, all) => all.findIndex((x) => x.url === e.url) === i)
+      .filter((e) => !seen.has(e.url) && seen.add(e.url))
       .map((e) => ({
         url: e.url,
         outcome: e.outcome,
@@ -383,4 +424,3 @@ function buildReport(input: {
   };
 }
 
-export type { HttpClient };

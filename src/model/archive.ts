@@ -47,6 +47,13 @@ export interface FeedHealth {
   lastStatus: number | null;
   lastError: Failure | null;
   consecutiveFailures: number;
+  /** Figures of the last fetch, published in api/feeds.json. */
+  lastMs: number | null;
+  lastBytes: number | null;
+  /** Articles that were new in the last successful fetch. */
+  lastNew: number;
+  /** Where a permanent redirect moved the feed: the config should be updated. */
+  movedTo: string | null;
 }
 
 export interface FeedState {
@@ -65,7 +72,17 @@ export function emptyFeedState(id: string, url: string): FeedState {
     url,
     meta: { title: null, homeUrl: null, description: null, iconUrl: null, language: null },
     http: { etag: null, lastModified: null, bodyHash: null },
-    health: { lastFetchAt: null, lastSuccessAt: null, lastStatus: null, lastError: null, consecutiveFailures: 0 },
+    health: {
+      lastFetchAt: null,
+      lastSuccessAt: null,
+      lastStatus: null,
+      lastError: null,
+      consecutiveFailures: 0,
+      lastMs: null,
+      lastBytes: null,
+      lastNew: 0,
+      movedTo: null,
+    },
     articles: [],
   };
 }

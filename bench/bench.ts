@@ -1,0 +1,183 @@
+/**
+ * npm run bench: the benchmark (issue "Fast at every scale"). Generates a
+ * synthetic corpus, serves it from a loopback server with ETags, and prints
+ * in one run: a cold build, a warm rebuild (every feed answers 304), the two
+ * baselines (a) sharp alone and (b) Eleventy alone, and the target ratios.
+ *
+ *   npm run bench                      200 feeds × 50 items, 2,000 images
+ *   npm run bench -- --scale           adds 1,000 feeds × 100 items (100,000 articles)
+ *   npm run bench -- --feeds 20 --items 10 --images 100   a quick run
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { ensureImages, feedXml, type CorpusOptions } from './corpus.ts';
+
+const run = promisify(execFile);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    feeds: { type: 'string', default: '200' },
+    items: { type: 'string', default: '50' },
+    images: { type: 'string', default: '2000' },
+    scale: { type: 'boolean', default: false },
+    work: { type: 'string', default: path.join(root, '.cache', 'bench') },
+  },
+});
+const work = path.resolve(values.work);
+const imagesDir = path.join(work, 'corpus-images');
+
+interface PhaseResult {
+  phase: string;
+  ms: number;
+  maxRssMB: number;
+  steps?: Record<string, number>;
+  totals?: {
+    feeds: { fetched: number; notModified: number; failed: number };
+    articles: { new: number; total: number };
+    images: { converted: number; cached: number; reused: number; failed: number; sourceBytes: number; bytes: number };
+    pages: number;
+    stateFilesWritten: number;
+  };
+  failedFeeds?: string[];
+  bytes?: number;
+}
+
+async function phase(name: string, args: object): Promise<PhaseResult> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'phase.ts'), name, JSON.stringify(args)], {
+    cwd: root,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, UV_THREADPOOL_SIZE: String(os.availableParallelism() + 2) },
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as PhaseResult;
+}
+
+/** Serves the generated feeds (with ETags: a warm build gets 304s) and the image pool. */
+async function serveCorpus(corpus: CorpusOptions, counter: { feeds: number; images: number; notModified: number }) {
+  const end = Date.UTC(2026, 10, 1);
+  const cache = new Map<number, { body: string; etag: string }>();
+  const server = http.createServer(async (req, res) => {
+    const url = req.url ?? '/';
+    const feed = /^\/feeds\/(\d+)\.xml$/.exec(url);
+    if (feed) {
+      const f = Number(feed[1]);
+      let entry = cache.get(f);
+      if (!entry) {
+        const body = feedXml(f, { ...corpus, origin, end });
+        entry = { body, etag: `"${createHash('md5').update(body).digest('hex')}"` };
+        cache.set(f, entry);
+      }
+      counter.feeds++;
+      if (req.headers['if-none-match'] === entry.etag) {
+        counter.notModified++;
+        return void res.writeHead(304, { etag: entry.etag }).end();
+      }
+      return void res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag: entry.etag }).end(entry.body);
+    }
+    const img = /^\/img\/(\d+\.(jpg|png))$/.exec(url);
+    if (img) {
+      counter.images++;
+      try {
+        const body = await readFile(path.join(imagesDir, img[1]!));
+        return void res.writeHead(200, { 'content-type': img[2] === 'png' ? 'image/png' : 'image/jpeg', 'content-length': body.length }).end(body);
+      } catch {
+        return void res.writeHead(404).end();
+      }
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return { origin, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+}
+
+const CONVERT = { quality: 75, maxWidth: 1600, widths: [480, 960, 1600] };
+
+async function scenario(label: string, corpus: CorpusOptions): Promise<{ cold: PhaseResult; warm: PhaseResult; a: PhaseResult; b: PhaseResult }> {
+  const dir = path.join(work, label);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const counter = { feeds: 0, images: 0, notModified: 0 };
+  const server = await serveCorpus(corpus, counter);
+  try {
+    const config = path.join(dir, 'feeds.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        site: { title: 'Bench', url: 'https://bench.example/digest/', itemsPerPage: 30 },
+        images: CONVERT,
+        fetch: { allowPrivateNetworks: true, concurrency: 16, perHost: 16 },
+        feeds: Array.from({ length: corpus.feeds }, (_, f) => ({ id: `feed-${f}`, url: `${server.origin}/feeds/${f}.xml` })),
+      }),
+    );
+    const site = { config, out: path.join(dir, 'site'), cache: path.join(dir, 'cache') };
+    log(`${label}: cold build (${corpus.feeds} feeds × ${corpus.items} items, ${corpus.images} images)…`);
+    const cold = await phase('build', site);
+    const imageRequests = counter.images;
+    log(`${label}: warm rebuild…`);
+    const warm = await phase('build', site);
+    if (counter.images !== imageRequests) log(`  ! the warm build downloaded ${counter.images - imageRequests} images`);
+    log(`${label}: baseline (a) sharp alone…`);
+    const a = await phase('sharp', { images: imagesDir, count: corpus.images, out: path.join(dir, 'sharp-out'), ...CONVERT });
+    log(`${label}: baseline (b) Eleventy alone, ${cold.totals?.pages ?? 0} pages…`);
+    const b = await phase('eleventy', { pages: cold.totals?.pages ?? 0, out: path.join(dir, 'eleventy-out'), work: path.join(dir, 'eleventy-in') });
+    return { cold, warm, a, b };
+  } finally {
+    await server.close();
+  }
+}
+
+function log(line: string) {
+  process.stderr.write(`${line}\n`);
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const rate = (n: number, ms: number) => (ms > 0 ? (n / (ms / 1000)).toFixed(1) : '–');
+
+function print(label: string, corpus: CorpusOptions, r: Awaited<ReturnType<typeof scenario>>) {
+  const { cold, warm, a, b } = r;
+  const rows: string[][] = [['', 'cold build', 'warm rebuild']];
+  const stepNames = ['fetch', 'parse', 'content', 'archive', 'ingest', 'imagesWait', 'save', 'rewrite', 'render', 'render.eleventy', 'render.json', 'render.assets', 'render.search', 'render.swap'];
+  for (const name of stepNames) {
+    if (cold.steps?.[name] === undefined && warm.steps?.[name] === undefined) continue;
+    rows.push([`  ${name}`, s(cold.steps?.[name] ?? 0), s(warm.steps?.[name] ?? 0)]);
+  }
+  rows.push(['wall time', s(cold.ms), s(warm.ms)]);
+  rows.push(['feeds/s', rate(corpus.feeds, cold.ms), rate(corpus.feeds, warm.ms)]);
+  rows.push(['images converted', String(cold.totals?.images.converted ?? 0), String(warm.totals?.images.converted ?? 0)]);
+  rows.push(['images/s (converted / wall)', rate(cold.totals?.images.converted ?? 0, cold.ms), '–']);
+  rows.push(['pages', String(cold.totals?.pages ?? 0), String(warm.totals?.pages ?? 0)]);
+  rows.push(['pages/s (pages / render)', rate(cold.totals?.pages ?? 0, cold.steps?.render ?? 0), rate(warm.totals?.pages ?? 0, warm.steps?.render ?? 0)]);
+  rows.push(['feeds parsed (not 304)', String(cold.totals?.feeds.fetched ?? 0), String(warm.totals?.feeds.fetched ?? 0)]);
+  rows.push(['state files written', String(cold.totals?.stateFilesWritten ?? 0), String(warm.totals?.stateFilesWritten ?? 0)]);
+  rows.push(['peak RSS', `${cold.maxRssMB} MB`, `${warm.maxRssMB} MB`]);
+  const width = Math.max(...rows.map((row) => row[0]!.length));
+  console.log(`\n## ${label}: ${corpus.feeds} feeds × ${corpus.items} items = ${corpus.feeds * corpus.items} articles, ${corpus.images} images (${os.availableParallelism()} cores)\n`);
+  for (const row of rows) console.log(`${row[0]!.padEnd(width)}  ${row[1]!.padStart(12)}  ${row[2]!.padStart(12)}`);
+  console.log(`\nbaseline (a) sharp alone: ${s(a.ms)}, ${rate(corpus.images, a.ms)} images/s, peak RSS ${a.maxRssMB} MB`);
+  console.log(`baseline (b) Eleventy alone: ${s(b.ms)} for ${cold.totals?.pages ?? 0} pages, peak RSS ${b.maxRssMB} MB`);
+  const coldRatio = cold.ms / (a.ms + b.ms);
+  const warmRatio = warm.ms / b.ms;
+  console.log(`cold / (a + b) = ${coldRatio.toFixed(2)}   (target ≤ 1.25)`);
+  console.log(`warm / b       = ${warmRatio.toFixed(2)}   (target ≤ 1.3)`);
+  console.log(`image bytes: ${((cold.totals?.images.sourceBytes ?? 0) / 1e6).toFixed(1)} MB → ${((cold.totals?.images.bytes ?? 0) / 1e6).toFixed(1)} MB (full-size WebP)`);
+  if (cold.failedFeeds?.length) console.log(`! failed feeds: ${cold.failedFeeds.join('; ')}`);
+  return { renderPerPage: (cold.steps?.render ?? 0) / Math.max(1, cold.totals?.pages ?? 1), peak: cold.maxRssMB };
+}
+
+const corpus: CorpusOptions = { feeds: Number(values.feeds), items: Number(values.items), images: Number(values.images) };
+await mkdir(work, { recursive: true });
+const made = await ensureImages(imagesDir, corpus.images);
+if (made) log(`generated ${made} corpus images in ${imagesDir} (kept for the next run)`);
+const base = print('default', corpus, await scenario('default', corpus));
+if (values.scale) {
+  const big: CorpusOptions = { feeds: 1000, items: 100, images: corpus.images };
+  const large = print('scale', big, await scenario('scale', big));
+  console.log(`\nrender time per page: ${base.renderPerPage.toFixed(2)} ms at ${corpus.feeds * corpus.items} articles, ${large.renderPerPage.toFixed(2)} ms at ${big.feeds * big.items} (ratio ${(large.renderPerPage / base.renderPerPage).toFixed(2)}, target ≤ 1.5); peak RSS ${large.peak} MB (target ≤ 1536 MB)`);
+}

@@ -1,0 +1,76 @@
+/**
+ * One measured phase of the benchmark, run in its own process so its peak
+ * RSS is its own. Prints one JSON line on stdout.
+ *   build    {config, out, cache}           feed-digest's build()
+ *   sharp    {images, count, out, ...}      baseline (a): sharp alone, same settings and concurrency
+ *   eleventy {pages, out, work}             baseline (b): Eleventy alone, trivial template, in-memory data
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+
+const [phase, json] = process.argv.slice(2);
+const args = JSON.parse(json ?? '{}') as Record<string, unknown>;
+const started = performance.now();
+let extra: Record<string, unknown> = {};
+
+if (phase === 'build') {
+  const { build } = await import('../src/build.ts');
+  const { report } = await build({ config: String(args.config), out: String(args.out), cache: String(args.cache), quiet: true });
+  extra = { steps: report.steps, totals: report.totals, failedFeeds: report.feeds.filter((f) => f.error).map((f) => f.error!.message).slice(0, 3) };
+} else if (phase === 'sharp') {
+  const sharp = (await import('sharp')).default;
+  const pLimit = (await import('p-limit')).default;
+  const { imageName } = await import('./corpus.ts');
+  sharp.concurrency(1);
+  sharp.cache(false);
+  const quality = Number(args.quality);
+  const maxWidth = Number(args.maxWidth);
+  const widths = args.widths as number[];
+  const out = String(args.out);
+  await mkdir(out, { recursive: true });
+  const limit = pLimit(os.availableParallelism());
+  let bytes = 0;
+  await Promise.all(
+    Array.from({ length: Number(args.count) }, (_, k) =>
+      limit(async () => {
+        const file = path.join(String(args.images), imageName(k));
+        const meta = await sharp(file).metadata();
+        const full = Math.min(meta.width ?? maxWidth, maxWidth);
+        for (const w of [...widths.filter((x) => x < full), full]) {
+          const data = await sharp(file).autoOrient().resize({ width: w }).webp({ quality }).toBuffer();
+          await writeFile(path.join(out, `${k}-${w}.webp`), data);
+          bytes += data.length;
+        }
+      }),
+    ),
+  );
+  extra = { bytes };
+} else if (phase === 'eleventy') {
+  const { Eleventy } = await import('@11ty/eleventy');
+  const work = String(args.work);
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  await writeFile(
+    path.join(work, 'page.njk'),
+    '---\npagination:\n  data: items\n  size: 1\n  alias: item\npermalink: "p/{{ item.id }}/index.html"\n---\n<!doctype html><title>{{ item.title }}</title><h1>{{ item.title }}</h1>{{ item.body | safe }}\n',
+  );
+  const items = Array.from({ length: Number(args.pages) }, (_, i) => ({ id: i, title: `Page ${i}`, body: `<p>${'Lorem ipsum dolor sit amet. '.repeat(40)}</p>` }));
+  const elev = new Eleventy(work, String(args.out), {
+    quietMode: true,
+    configPath: false,
+    config(cfg: never) {
+      const c = cfg as { addGlobalData(n: string, v: unknown): void; setUseGitIgnore(v: boolean): void };
+      c.setUseGitIgnore(false);
+      c.addGlobalData('items', items);
+    },
+  });
+  elev.logger.overrideLogger(false);
+  await elev.write();
+} else {
+  throw new Error(`unknown phase ${phase}`);
+}
+
+process.stdout.write(
+  `${JSON.stringify({ phase, ms: Math.round(performance.now() - started), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), ...extra })}\n`,
+);

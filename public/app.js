@@ -10,11 +10,21 @@
   }
   const article = document.querySelector('article.article[data-article]');
   if (article) {
+    read.delete(article.dataset.article); // re-adding moves it to the end: the oldest are dropped first
     read.add(article.dataset.article);
     const list = [...read].slice(-5000);
     try { localStorage.setItem(KEY, JSON.stringify(list)); } catch { /* quota: ignore */ }
   }
   for (const card of document.querySelectorAll('.card[data-article]')) {
-    if (read.has(card.dataset.article)) card.classList.add('read');
+    if (!read.has(card.dataset.article)) continue;
+    card.classList.add('read');
+    const meta = card.querySelector('.meta');
+    if (meta && !meta.querySelector('.read-mark')) {
+      const mark = document.createElement('span');
+      mark.className = 'read-mark';
+      mark.textContent = 'Read';
+      mark.lang = document.documentElement.lang;
+      meta.append(mark);
+    }
   }
 })();

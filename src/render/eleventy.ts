@@ -6,6 +6,10 @@
 import { Eleventy } from '@11ty/eleventy';
 import type { SiteConfig } from '../model/config.ts';
 import { formatBytes } from '../format/bytes.ts';
+import { dateFormats } from './dates.ts';
+
+/** Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF). */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export interface EleventyRun {
   pages: number;
@@ -14,7 +18,7 @@ export interface EleventyRun {
 
 export async function runEleventy(templatesDir: string, outDir: string, data: Record<string, unknown>, site: SiteConfig): Promise<EleventyRun> {
   const started = performance.now();
-  const dateFormat = new Intl.DateTimeFormat(site.language, { timeZone: site.timezone, dateStyle: 'medium', timeStyle: 'short' });
+  const dates = dateFormats(site.language, site.timezone);
   const elev = new Eleventy(templatesDir, outDir, {
     quietMode: true,
     // Never pick up an eleventy.config.js from the user's working directory.
@@ -26,7 +30,12 @@ export async function runEleventy(templatesDir: string, outDir: string, data: Re
       c.setUseGitIgnore(false);
       c.setNunjucksEnvironmentOptions({ autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true });
       for (const [name, value] of Object.entries(data)) c.addGlobalData(name, value);
-      c.addFilter('displayDate', (iso: unknown) => (typeof iso === 'string' && iso ? dateFormat.format(new Date(iso)) : ''));
+      // Dates in the site's zone and language: displayDate / dayDate for people, localDate for <time datetime>.
+      c.addFilter('displayDate', (iso: unknown) => (typeof iso === 'string' ? dates.display(iso) : ''));
+      c.addFilter('dayDate', (iso: unknown) => (typeof iso === 'string' ? dates.day(iso) : ''));
+      c.addFilter('localDate', (iso: unknown) => (typeof iso === 'string' ? dates.local(iso) : ''));
+      // For XML outputs: drop characters XML 1.0 cannot carry (autoescape does the rest).
+      c.addFilter('xml', (text: unknown) => (text == null ? '' : String(text).replace(NOT_XML, '')));
       c.addFilter('rfc822', (iso: unknown) => (typeof iso === 'string' ? new Date(iso).toUTCString() : ''));
       c.addFilter('bytes', (n: unknown) => formatBytes(Number(n)));
     },

@@ -11,12 +11,13 @@
  */
 import { cp, link, copyFile, mkdir, rename, rm, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ASSET_BASE_TOKEN } from '../model/asset-url.ts';
 import { IFRAME_HOSTS_FOR_CSP } from './csp.ts';
+import { digestSchema } from './digest-schema.ts';
 import { runEleventy } from './eleventy.ts';
 import type { RenderInput } from './input.ts';
 import { feedsJson, jsonFeedFiles, type JsonFile } from './jsonfeed.ts';
 import { paths } from './paths.ts';
+import { writeSearchIndex, type SearchIndexResult } from './search.ts';
 import { buildViewModel } from './view-model.ts';
 
 export type { RenderInput, RenderArticle, RenderFeed, RenderImage } from './input.ts';
@@ -26,11 +27,13 @@ export interface RenderResult {
   pages: number;
   jsonFiles: number;
   images: number;
-  /** Milliseconds: view model, Eleventy, JSON, assets, swap. */
+  /** The search index, or null when Pagefind failed (see warnings). */
+  search: SearchIndexResult | null;
+  /** Problems that did not stop the render (the site is written without the part that failed). */
+  warnings: string[];
+  /** Milliseconds: view model, Eleventy, search, JSON, assets, swap. */
   timings: Record<string, number>;
 }
-
-const ATOM_ITEMS = 50;
 
 export async function renderSite(input: RenderInput): Promise<RenderResult> {
   const timings: Record<string, number> = {};
@@ -49,8 +52,8 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   await rm(partial, { recursive: true, force: true });
   await mkdir(partial, { recursive: true });
 
+  const warnings: string[] = [];
   const vm = await time('viewModel', () => buildViewModel(input));
-  const absolute = (html: string) => html.replaceAll(ASSET_BASE_TOKEN, siteUrl);
   const articlesByFeed = new Map<string, RenderInput['articles']>();
   for (const ra of input.articles) {
     for (const id of ra.feedIds) {
@@ -59,8 +62,7 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
       list.push(ra);
     }
   }
-  const articleViews = new Map(vm.articlePages.map((a) => [a.id, a]));
-  const atomOf = (ra: RenderInput['articles'][number]) => ({ ...articleViews.get(ra.article.id)!, absoluteHtml: absolute(ra.html) });
+  const pageUrl = (pagePath: string) => siteUrl + pagePath.replace(/index\.html$/, '');
 
   const templatesDir = await time('stageTemplates', () => stageTemplates(input));
   const eleventy = await time('eleventy', () =>
@@ -70,23 +72,27 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
       {
         ...vm,
         csp: contentSecurityPolicy(),
-        atomItems: input.articles.slice(0, ATOM_ITEMS).map(atomOf),
-        feedAtoms: vm.feeds.map((f) => ({
-          path: paths.feedAtom(f.id),
-          feed: f,
-          items: (articlesByFeed.get(f.id) ?? []).slice(0, ATOM_ITEMS).map(atomOf),
-        })),
         opmlGroups: opmlGroups(vm.feeds),
         sitemapUrls: [
-          ...vm.riverPages.map((p) => ({ loc: siteUrl + p.path.replace(/index\.html$/, ''), lastmod: null })),
+          ...vm.riverPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
           { loc: siteUrl + paths.feedsDirectory(), lastmod: null },
-          ...vm.feedPages.map((p) => ({ loc: siteUrl + p.path.replace(/index\.html$/, ''), lastmod: null })),
-          ...vm.categoryPages.map((p) => ({ loc: siteUrl + p.path.replace(/index\.html$/, ''), lastmod: null })),
+          { loc: siteUrl + paths.archive(), lastmod: null },
+          ...vm.feedPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+          ...vm.categoryPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+          ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
           ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
         ],
       },
       config.site,
     ),
+  );
+
+  // A failed index leaves the site without search, not without pages: the search page says so.
+  const search = await time('search', () =>
+    writeSearchIndex(partial, paths.searchBundle()).catch((err: unknown) => {
+      warnings.push(`render: the search index could not be written (${err instanceof Error ? err.message : String(err)}); the site has no search`);
+      return null;
+    }),
   );
 
   const jsonFiles = await time('json', async () => {
@@ -114,6 +120,7 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
       ),
       feedsJson(input.feeds, vm.feeds, siteUrl, input.now.toISOString()),
       { path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) },
+      { path: paths.digestSchema(), body: JSON.stringify(digestSchema(siteUrl + paths.digestSchema()), null, 1) },
     ];
     for (const file of files) {
       await mkdir(path.dirname(path.join(partial, file.path)), { recursive: true });
@@ -130,7 +137,7 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   });
 
   await time('swap', () => swapInto(partial, outDir));
-  return { pages: eleventy.pages, jsonFiles, images, timings };
+  return { pages: eleventy.pages, jsonFiles, images, search, warnings, timings };
 }
 
 /** Bundled templates, then the user's overrides on top, file by file. */

@@ -6,11 +6,13 @@
 import { ASSET_BASE_TOKEN } from '../model/asset-url.ts';
 import type { RenderArticle, RenderFeed, RenderImage } from './input.ts';
 import type { FeedView } from './view-model.ts';
+import { DIGEST_SCHEMA_VERSION } from './digest-schema.ts';
 import { paths } from './paths.ts';
 
-export const DIGEST_SCHEMA_VERSION = 1;
+export { DIGEST_SCHEMA_VERSION };
 const MAX_ITEMS_PER_FILE = 100;
-const MAX_BYTES_PER_FILE = 256 * 1024;
+/** UTF-8 bytes of items per file: the JSON Feed spec suggests files of about 100–250 KB. */
+export const MAX_BYTES_PER_FILE = 200 * 1024;
 
 export interface JsonFile {
   path: string;
@@ -32,17 +34,19 @@ interface FeedContext {
 
 export function jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext): JsonFile[] {
   const items = articles.map((ra) => JSON.stringify(jsonItem(ra, ctx.siteUrl, ctx.feedId)));
-  // Split into pages by count and by size.
+  // Split into pages by count and by size (bytes, not characters: CJK text is 3 bytes a character).
+  // One item larger than the limit gets a file of its own.
   const pages: string[][] = [[]];
   let size = 0;
   for (const item of items) {
     const current = pages[pages.length - 1]!;
-    if (current.length > 0 && (current.length >= MAX_ITEMS_PER_FILE || size + item.length > MAX_BYTES_PER_FILE)) {
+    const bytes = Buffer.byteLength(item) + 1;
+    if (current.length > 0 && (current.length >= MAX_ITEMS_PER_FILE || size + bytes > MAX_BYTES_PER_FILE)) {
       pages.push([item]);
-      size = item.length;
+      size = bytes;
     } else {
       current.push(item);
-      size += item.length;
+      size += bytes;
     }
   }
   return pages.map((page, i) => {
@@ -56,7 +60,7 @@ export function jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext): Json
       ...(ctx.icon ? { icon: ctx.icon, favicon: ctx.icon } : {}),
       language: ctx.language,
       ...(n < pages.length ? { next_url: ctx.siteUrl + ctx.pathOf(n + 1) } : {}),
-      _digest: { schema_version: DIGEST_SCHEMA_VERSION, page: n, pages: pages.length },
+      _digest: { schema_version: DIGEST_SCHEMA_VERSION, schema: ctx.siteUrl + paths.digestSchema(), page: n, pages: pages.length },
     };
     // Items are pre-serialized: splice them in rather than parse them again.
     const json = JSON.stringify(head);

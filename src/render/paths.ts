@@ -9,14 +9,22 @@ export const paths = {
   home: (page: number) => (page <= 1 ? '' : `page/${page}/`),
   feed: (id: string, page = 1) => (page <= 1 ? `feeds/${id}/` : `feeds/${id}/page/${page}/`),
   category: (slug: string, page = 1) => (page <= 1 ? `categories/${slug}/` : `categories/${slug}/page/${page}/`),
+  /** `month` is "YYYY/MM" in the site's time zone. */
+  month: (month: string, page = 1) => (page <= 1 ? `archive/${month}/` : `archive/${month}/page/${page}/`),
+  archive: () => 'archive/',
   article: (id: string) => `articles/${id}/`,
   feedsDirectory: () => 'feeds/',
+  search: () => 'search/',
+  /** Pagefind's bundle folder (written after Eleventy). */
+  searchBundle: () => 'pagefind/',
   allJson: (page: number) => (page <= 1 ? 'api/all.json' : `api/all/${page}.json`),
   feedJson: (id: string, page: number) => (page <= 1 ? `api/feeds/${id}.json` : `api/feeds/${id}/${page}.json`),
   feedsJson: () => 'api/feeds.json',
   reportJson: () => 'api/report.json',
+  digestSchema: () => 'api/digest.schema.json',
   atom: () => 'feed.xml',
   feedAtom: (id: string) => `feeds/${id}/feed.xml`,
+  categoryAtom: (slug: string) => `categories/${slug}/feed.xml`,
   opml: () => 'feeds.opml',
   sitemap: () => 'sitemap.xml',
 };

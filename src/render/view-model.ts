@@ -4,6 +4,7 @@
  * ("Templates"): keep the two in step.
  */
 import { ASSET_BASE_TOKEN } from '../model/asset-url.ts';
+import { dateFormats } from './dates.ts';
 import type { RenderArticle, RenderFeed, RenderImage, RenderInput } from './input.ts';
 import { outputFile, paths, slugify } from './paths.ts';
 
@@ -52,6 +53,8 @@ export interface ArticleSummary {
   author: string | null;
   feeds: { id: string; title: string; href: string; icon: ImageView | null }[];
   cover: ImageView | null;
+  /** The first feed's language (config, else the feed's own), or null when unknown. */
+  language: string | null;
 }
 
 export interface ArticleView extends ArticleSummary {
@@ -61,7 +64,6 @@ export interface ArticleView extends ArticleSummary {
   /** The feed's own tags for the item (plain text). */
   categories: string[];
   attachments: { url: string; mimeType: string; kind: 'audio' | 'video' | 'image' | 'other'; sizeBytes: number | null; title: string | null }[];
-  language: string | null;
   prev: { href: string; title: string } | null;
   next: { href: string; title: string } | null;
 }
@@ -76,7 +78,46 @@ export interface ListPage {
   prevHref: string | null;
   nextHref: string | null;
   feed: FeedView | null;
-  category: { name: string; href: string } | null;
+  category: CategoryView | null;
+  month: MonthView | null;
+}
+
+export interface CategoryView {
+  name: string;
+  slug: string;
+  href: string;
+  atomHref: string;
+  count: number;
+}
+
+export interface MonthView {
+  /** "2026/11" in the site's time zone. */
+  key: string;
+  /** "November 2026" in the site's language. */
+  label: string;
+  href: string;
+  count: number;
+}
+
+/** One Atom document: the digest, a feed or a category. */
+export interface AtomFeedView {
+  /** Output path below the site root ("feed.xml", "feeds/x/feed.xml"). */
+  path: string;
+  title: string;
+  subtitle: string | null;
+  /** Absolute URLs. */
+  id: string;
+  selfUrl: string;
+  htmlUrl: string;
+  language: string | null;
+  items: AtomEntryView[];
+}
+
+export interface AtomEntryView extends ArticleView {
+  /** Absolute URL of the article page. */
+  url: string;
+  /** Content with absolute image URLs. */
+  absoluteHtml: string;
 }
 
 export interface SiteView {
@@ -88,19 +129,27 @@ export interface SiteView {
   timezone: string;
   generatedAt: string;
   articleCount: number;
+  /** Feeds whose last fetch failed. */
+  failingFeeds: number;
 }
 
 export interface ViewModel {
   site: SiteView;
   feeds: FeedView[];
-  categories: { name: string; href: string; count: number }[];
+  categories: CategoryView[];
+  /** Newest first, grouped by year for the archive index. */
+  years: { year: string; months: MonthView[] }[];
   riverPages: ListPage[];
   feedPages: ListPage[];
   categoryPages: ListPage[];
+  monthPages: ListPage[];
   articlePages: ArticleView[];
+  atomFeeds: AtomFeedView[];
 }
 
 const WEEK = 7 * 86_400_000;
+/** Entries per Atom document: readers poll it, so it stays small. */
+export const ATOM_ITEMS = 50;
 
 export function buildViewModel(input: RenderInput): ViewModel {
   const { config } = input;
@@ -129,6 +178,7 @@ export function buildViewModel(input: RenderInput): ViewModel {
           return f ? [{ id, title: f.title, href: f.href, icon: f.icon }] : [];
         }),
         cover: ra.cover ? imageView(ra.cover, href, 480) : null,
+        language: feedById.get(ra.feedIds[0] ?? '')?.language ?? null,
       };
       summaries.set(a.id, s);
     }
@@ -136,11 +186,18 @@ export function buildViewModel(input: RenderInput): ViewModel {
   };
 
   const river = input.articles.map(summaryOf);
-  const riverPages = paginate(river, perPage, (n) => paths.home(n), href, config.site.title, { feed: null, category: null });
+  const noContext = { feed: null, category: null, month: null };
+  const riverPages = paginate(river, perPage, (n) => paths.home(n), href, config.site.title, noContext);
 
   const byFeed = new Map<string, RenderArticle[]>();
-  const byCategory = new Map<string, { name: string; items: ArticleSummary[] }>();
+  const byCategory = new Map<string, { name: string; items: ArticleSummary[]; articles: RenderArticle[] }>();
+  const byMonth = new Map<string, ArticleSummary[]>();
+  const dates = dateFormats(config.site.language, config.site.timezone);
   for (const ra of input.articles) {
+    const month = dates.monthKey(ra.article.published);
+    let monthList = byMonth.get(month);
+    if (!monthList) byMonth.set(month, (monthList = []));
+    monthList.push(summaryOf(ra));
     for (const id of ra.feedIds) {
       let list = byFeed.get(id);
       if (!list) byFeed.set(id, (list = []));
@@ -154,20 +211,39 @@ export function buildViewModel(input: RenderInput): ViewModel {
     for (const c of cats) {
       const slug = slugify(c);
       let entry = byCategory.get(slug);
-      if (!entry) byCategory.set(slug, (entry = { name: c, items: [] }));
+      if (!entry) byCategory.set(slug, (entry = { name: c, items: [], articles: [] }));
       entry.items.push(summaryOf(ra));
+      entry.articles.push(ra);
     }
   }
 
   const feedPages = feeds.flatMap((f) =>
-    paginate((byFeed.get(f.id) ?? []).map(summaryOf), perPage, (n) => paths.feed(f.id, n), href, f.title, { feed: f, category: null }),
+    paginate((byFeed.get(f.id) ?? []).map(summaryOf), perPage, (n) => paths.feed(f.id, n), href, f.title, { ...noContext, feed: f }),
   );
-  const categories = [...byCategory.entries()]
-    .map(([slug, { name, items }]) => ({ slug, name, href: href(paths.category(slug)), count: items.length, items }))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  const categoryPages = categories.flatMap((c) =>
-    paginate(c.items, perPage, (n) => paths.category(c.slug, n), href, c.name, { feed: null, category: { name: c.name, href: c.href } }),
+  const categoryEntries = [...byCategory.entries()]
+    .map(([slug, entry]) => ({
+      view: { slug, name: entry.name, href: href(paths.category(slug)), atomHref: href(paths.categoryAtom(slug)), count: entry.items.length },
+      ...entry,
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name, config.site.language));
+  const categoryPages = categoryEntries.flatMap((c) =>
+    paginate(c.items, perPage, (n) => paths.category(c.view.slug, n), href, c.name, { ...noContext, category: c.view }),
   );
+
+  // Month keys sort as strings ("2026/11" > "2026/02"); newest first.
+  const months = [...byMonth.entries()]
+    .sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0))
+    .map(([key, items]) => ({ view: { key, label: dates.monthLabel(key), href: href(paths.month(key)), count: items.length }, items }));
+  const monthPages = months.flatMap((m) =>
+    paginate(m.items, perPage, (n) => paths.month(m.view.key, n), href, m.view.label, { ...noContext, month: m.view }),
+  );
+  const years: ViewModel['years'] = [];
+  for (const { view } of months) {
+    const year = view.key.slice(0, 4);
+    const last = years[years.length - 1];
+    if (last?.year === year) last.months.push(view);
+    else years.push({ year, months: [view] });
+  }
 
   // Previous/next within the article's first feed.
   const neighbours = new Map<string, { prev: RenderArticle | null; next: RenderArticle | null }>();
@@ -181,7 +257,6 @@ export function buildViewModel(input: RenderInput): ViewModel {
   const articlePages: ArticleView[] = input.articles.map((ra) => {
     const a = ra.article;
     const n = neighbours.get(a.id);
-    const primary = feedById.get(ra.feedIds[0] ?? '');
     return {
       ...summaryOf(ra),
       path: outputFile(paths.article(a.id)),
@@ -189,11 +264,52 @@ export function buildViewModel(input: RenderInput): ViewModel {
       modified: a.modified,
       categories: a.categories,
       attachments: a.attachments.map((att) => ({ ...att, kind: mediaKind(att.mimeType) })),
-      language: primary?.language ?? null,
       prev: n?.prev ? { href: href(paths.article(n.prev.article.id)), title: n.prev.article.title } : null,
       next: n?.next ? { href: href(paths.article(n.next.article.id)), title: n.next.article.title } : null,
     };
   });
+
+  // Atom: the digest, each feed, each category; absolute URLs, since readers fetch them out of context.
+  const siteUrl = config.site.url;
+  const articleById = new Map(articlePages.map((a) => [a.id, a]));
+  const entries = (list: RenderArticle[]): AtomEntryView[] =>
+    list.slice(0, ATOM_ITEMS).map((ra) => ({
+      ...articleById.get(ra.article.id)!,
+      url: siteUrl + paths.article(ra.article.id),
+      absoluteHtml: ra.html.replaceAll(ASSET_BASE_TOKEN, siteUrl),
+    }));
+  const atomFeeds: AtomFeedView[] = [
+    {
+      path: paths.atom(),
+      title: config.site.title,
+      subtitle: config.site.description || null,
+      id: siteUrl,
+      selfUrl: siteUrl + paths.atom(),
+      htmlUrl: siteUrl,
+      language: config.site.language,
+      items: entries(input.articles),
+    },
+    ...feeds.map((f) => ({
+      path: paths.feedAtom(f.id),
+      title: `${f.title} · ${config.site.title}`,
+      subtitle: f.description,
+      id: siteUrl + paths.feed(f.id),
+      selfUrl: siteUrl + paths.feedAtom(f.id),
+      htmlUrl: siteUrl + paths.feed(f.id),
+      language: f.language,
+      items: entries(byFeed.get(f.id) ?? []),
+    })),
+    ...categoryEntries.map((c) => ({
+      path: paths.categoryAtom(c.view.slug),
+      title: `${c.name} · ${config.site.title}`,
+      subtitle: null,
+      id: siteUrl + paths.category(c.view.slug),
+      selfUrl: siteUrl + paths.categoryAtom(c.view.slug),
+      htmlUrl: siteUrl + paths.category(c.view.slug),
+      language: config.site.language,
+      items: entries(c.articles),
+    })),
+  ];
 
   return {
     site: {
@@ -205,13 +321,17 @@ export function buildViewModel(input: RenderInput): ViewModel {
       timezone: config.site.timezone,
       generatedAt: input.now.toISOString(),
       articleCount: input.articles.length,
+      failingFeeds: feeds.filter((f) => !f.health.ok).length,
     },
     feeds,
-    categories: categories.map(({ name, href: h, count }) => ({ name, href: h, count })),
+    categories: categoryEntries.map((c) => c.view),
+    years,
     riverPages,
     feedPages,
     categoryPages,
+    monthPages,
     articlePages,
+    atomFeeds,
   };
 }
 
@@ -221,7 +341,7 @@ function paginate(
   pathOf: (page: number) => string,
   href: (p: string) => string,
   title: string,
-  context: { feed: FeedView | null; category: { name: string; href: string } | null },
+  context: { feed: FeedView | null; category: CategoryView | null; month: MonthView | null },
 ): ListPage[] {
   const totalPages = Math.max(1, Math.ceil(items.length / perPage));
   const pages: ListPage[] = [];

@@ -28,3 +28,20 @@
     }
   }
 })();
+
+// Arriving from a search result (?highlight=word): mark the words in the article with
+// Pagefind's highlighter. Its own <style> would break the CSP: style.css styles the marks.
+(() => {
+  if (!document.querySelector('[data-pagefind-body]')) return;
+  if (!new URLSearchParams(location.search).has('highlight')) return;
+  const base = document.body.dataset.base || '/';
+  import(`${base}pagefind/pagefind-highlight.js`)
+    .then(({ default: PagefindHighlight }) => {
+      new PagefindHighlight({
+        highlightParam: 'highlight',
+        addStyles: false,
+        markOptions: { className: 'search-hit', exclude: ['[data-pagefind-ignore]', '[data-pagefind-ignore] *'] },
+      });
+    })
+    .catch(() => { /* no search bundle in this build: nothing to highlight */ });
+})();

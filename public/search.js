@@ -29,9 +29,11 @@
     showImages: true,
     showSubResults: false,
     excerptLength: 24,
+    // Result links carry ?highlight=<words>; app.js marks them in the article.
+    highlightParam: 'highlight',
     autofocus: !new URLSearchParams(location.search).get('q'),
     // Pagefind skips a merged index whose path is the primary's own; "./" names the same folder differently.
-    mergeIndex: languages.filter((l) => l !== primary).map((language) => ({ bundlePath: `${bundle}./`, language, baseUrl: base })),
+    mergeIndex: languages.filter((l) => l !== primary).map((language) => ({ bundlePath: `${bundle}./`, language, baseUrl: base, highlightParam: 'highlight' })),
     translations: { placeholder: 'Search articles' },
   });
   const q = new URLSearchParams(location.search).get('q');

@@ -9,9 +9,11 @@
  * segments queries with Intl.Segmenter. public/search.js merges every
  * language's index, so one search box finds articles in any of them.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as pagefind from 'pagefind';
+
+const UNUSED_FILES = ['pagefind-component-ui.js', 'pagefind-component-ui.css', 'pagefind-modular-ui.js', 'pagefind-modular-ui.css'];
 
 export interface SearchIndexResult {
   pages: number;
@@ -27,8 +29,11 @@ export async function writeSearchIndex(siteDir: string, bundleDir: string): Prom
     if (!index) throw new Error(errors.join('; ') || 'could not start Pagefind');
     const added = await index.addDirectory({ path: siteDir, glob: 'articles/*/index.html' });
     if (added.errors.length > 0) throw new Error(added.errors.join('; '));
-    const written = await index.writeFiles({ outputPath: path.join(siteDir, bundleDir) });
+    const bundle = path.join(siteDir, bundleDir);
+    const written = await index.writeFiles({ outputPath: bundle });
     if (written.errors.length > 0) throw new Error(written.errors.join('; '));
+    // The two other UIs Pagefind ships (~250 KB) are not used by the search page.
+    for (const unused of UNUSED_FILES) await rm(path.join(bundle, unused), { force: true });
     const entry = JSON.parse(await readFile(path.join(siteDir, bundleDir, 'pagefind-entry.json'), 'utf8')) as {
       languages: Record<string, { page_count: number }>;
     };

@@ -47,7 +47,7 @@ describe('demo site outputs', () => {
   });
 
   before(async () => {
-    const dir = await tempDir({ after: (fn) => cleanups.push(fn) });
+    const dir = await tempDir({ after: (fn: () => unknown) => cleanups.push(fn) });
     site = await buildDemoSite(dir, SITE_URL);
     files = await walk(site.out);
     articleIds = files.filter((f) => /^articles\/[0-9a-f]{32}\/index\.html$/.test(f)).map((f) => f.split('/')[1]!);
@@ -59,9 +59,9 @@ describe('demo site outputs', () => {
     const digestSchema = JSON.parse(await read('api/digest.schema.json')) as { $id: string };
     assert.equal(digestSchema.$id, `${SITE_URL}api/digest.schema.json`);
     ajv.addSchema(digestSchema);
-    const validateFeedDigest = ajv.getSchema(`${digestSchema.$id}#/definitions/feed`)!;
-    const validateItemDigest = ajv.getSchema(`${digestSchema.$id}#/definitions/item`)!;
-    assert.ok(validateFeedDigest && validateItemDigest);
+    const validateFeedDigest = ajv.getSchema(`${digestSchema.$id}#/definitions/feed`);
+    const validateItemDigest = ajv.getSchema(`${digestSchema.$id}#/definitions/item`);
+    assert.ok(validateFeedDigest && validateItemDigest, 'the schema defines feed and item');
 
     const docs = files.filter((f) => f.startsWith('api/') && f.endsWith('.json') && !['api/feeds.json', 'api/report.json', 'api/digest.schema.json'].includes(f));
     assert.ok(docs.includes('api/all.json'));

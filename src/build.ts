@@ -18,8 +18,8 @@ import { createHttpClient } from './net/http.ts';
 import { createFeedFetcher, type FetchOutcome } from './fetch/index.ts';
 import { parseFeed } from './parse/index.ts';
 import { loadArchive, mergeFeed, newestFirst, saveArchive } from './archive/index.ts';
-import { prepareContent, rewriteImages } from './content/index.ts';
-import { createImageProcessor, loadImageIndex, type ImageProcessor } from './images/index.ts';
+import { chooseCover, prepareContent, rewriteImages } from './content/index.ts';
+import { createImageProcessor, iconCandidates, loadImageIndex, type ImageProcessor } from './images/index.ts';
 import { renderSite, type RenderArticle, type RenderFeed, type RenderImage } from './render/index.ts';
 import { createProgress, summarize, type BuildReport, type FeedReport } from './report/index.ts';
 import { acquireLock } from './io/lock.ts';
@@ -43,9 +43,6 @@ export interface BuildResult {
 }
 
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Cover: the feed's thumbnail, else the first content image at least this wide. */
-const COVER_MIN_WIDTH = 200;
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = new Date();
@@ -147,13 +144,15 @@ export async function ingest(options: {
     t = performance.now();
     for (const state of archive.feeds.values()) {
       for (const a of state.articles) queueImages(a);
-      if (state.meta.iconUrl) imageWork.push(images.process({ url: state.meta.iconUrl, pageUrl: state.meta.homeUrl }));
+      // The feed's image, else its site's /favicon.ico.
+      imageWork.push(images.processIcon(iconCandidates(state.meta, state.url), state.meta.homeUrl));
     }
     await Promise.all(imageWork);
     steps.imagesWait = performance.now() - t;
 
     t = performance.now();
-    const pruned = images.prune(referencedImages(archive.feeds.values()));
+    const referenced = referencedImages(archive.feeds.values());
+    const pruned = await images.prune(referenced.images, referenced.icons);
     const stateWrite = await saveArchive(cacheDir, archive);
     await images.save();
     steps.save = performance.now() - t;
@@ -163,17 +162,18 @@ export async function ingest(options: {
   }
 }
 
-/** Every image URL a live article or feed icon points at. */
-function referencedImages(states: Iterable<FeedState>): Set<string> {
-  const referenced = new Set<string>();
+/** Every image URL a live article points at, and every feed's icon candidates. */
+function referencedImages(states: Iterable<FeedState>): { images: Set<string>; icons: Set<string> } {
+  const images = new Set<string>();
+  const icons = new Set<string>();
   for (const state of states) {
     for (const a of state.articles) {
-      if (a.cover) referenced.add(a.cover);
-      for (const u of a.images) referenced.add(u);
+      if (a.cover) images.add(a.cover);
+      for (const u of a.images) images.add(u);
     }
-    if (state.meta.iconUrl) referenced.add(state.meta.iconUrl);
+    for (const c of iconCandidates(state.meta, state.url)) icons.add(c.url);
   }
-  return referenced;
+  return { images, icons };
 }
 
 /** Archive + images → the site folder. */
@@ -182,7 +182,7 @@ export async function publish(options: {
   cacheDir: string;
   out: string;
   now: Date;
-  state: { feeds: Map<string, FeedState>; images: Pick<ImageProcessor, 'lookup' | 'filePath'> };
+  state: { feeds: Map<string, FeedState>; images: Pick<ImageProcessor, 'lookup' | 'lookupIcon' | 'isPlaceholder' | 'filePath'> };
   report: unknown;
 }): Promise<{ pages: number; steps: Record<string, number> }> {
   const { config, state } = options;
@@ -196,11 +196,11 @@ export async function publish(options: {
     .map((f) => {
       const feedState = state.feeds.get(f.id)!;
       const h = feedState.health;
-      const iconUrl = feedState.meta.iconUrl;
+      const icon = state.images.lookupIcon(iconCandidates(feedState.meta, feedState.url));
       return {
         config: f,
         state: feedState,
-        icon: iconUrl ? renderImage(iconUrl, state.images.lookup(iconUrl)) : null,
+        icon: icon ? renderImage(icon.url, icon.asset) : null,
         newArticles: h.lastNew,
         lastFetch: { status: h.lastStatus, time: h.lastFetchAt, ms: h.lastMs, bytes: h.lastBytes, error: h.lastError?.message ?? null, movedTo: h.movedTo },
       };
@@ -321,7 +321,7 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
 }
 
 /** Dedupe across feeds, pick covers, rewrite image URLs; newest first. */
-function assembleArticles(config: Config, feeds: Map<string, FeedState>, images: Pick<ImageProcessor, 'lookup'>): RenderArticle[] {
+function assembleArticles(config: Config, feeds: Map<string, FeedState>, images: Pick<ImageProcessor, 'lookup' | 'isPlaceholder'>): RenderArticle[] {
   const byId = new Map<string, RenderArticle>();
   for (const feed of config.feeds) {
     const state = feeds.get(feed.id);
@@ -337,13 +337,16 @@ function assembleArticles(config: Config, feeds: Map<string, FeedState>, images:
         const r = renderImage(url, images.lookup(url));
         if (r) imgs[url] = r;
       }
-      const thumb = article.cover ? renderImage(article.cover, images.lookup(article.cover)) : null;
-      const cover = thumb ?? Object.values(imgs).find((i) => i.width >= COVER_MIN_WIDTH) ?? null;
+      const cover = chooseCover(article.cover, article.images, (src) => images.lookup(src));
       byId.set(article.id, {
         article,
         feedIds: [feed.id],
-        html: rewriteImages(article.contentHtml, (src) => images.lookup(src), { assetBase: ASSET_BASE_TOKEN, eagerFirst: true }),
-        cover,
+        html: rewriteImages(article.contentHtml, (src) => images.lookup(src), {
+          assetBase: ASSET_BASE_TOKEN,
+          eagerFirst: true,
+          isPlaceholder: (src) => images.isPlaceholder(src),
+        }),
+        cover: cover ? renderImage(cover.url, cover.asset) : null,
         images: imgs,
       });
     }
@@ -367,8 +370,6 @@ function disabledReport(feed: FeedConfig, state: FeedState): FeedReport {
 function buildReport({ started, ingested }: { started: Date; ingested: IngestResult }): BuildReport {
   const input = { ...ingested, total: new Set([...ingested.feeds.values()].flatMap((f) => f.articles.map((a) => a.id))).size };
   const entries = input.images.entries();
-  const count = (o: string) => entries.filter((e) => e.outcome === o).length;
-  const converted = entries.filter((e) => e.outcome === 'converted');
   const feeds = input.feedReports;
   const seen = new Set<string>();
   return {
@@ -390,36 +391,12 @@ function buildReport({ started, ingested }: { started: Date; ingested: IngestRes
         updated: feeds.reduce((n, f) => n + f.updated, 0),
         total: input.total,
       },
-      images: {
-        converted: converted.length,
-        reused: count('reused'),
-        cached: count('cached'),
-        failed: count('failed'),
-        backoff: count('backoff'),
-        pruned: input.pruned,
-        sourceBytes: converted.reduce((n, e) => n + (e.sourceBytes ?? 0), 0),
-        bytes: converted.reduce((n, e) => n + (e.bytes ?? 0), 0),
-      },
+      images: { ...input.images.totals(), pruned: input.pruned },
       pages: 0,
       stateFilesWritten: input.stateFilesWritten,
     },
     feeds,
-    images: entries
-      .filter((e) => !seen.has(e.url) && seen.add(e.url))
-      .map((e) => ({
-        url: e.url,
-        outcome: e.outcome,
-        sourceBytes: e.sourceBytes,
-        bytes: e.bytes,
-        variantBytes: e.variantBytes,
-        width: e.width,
-        height: e.height,
-        convertMs: e.convertMs,
-        downloadMs: e.downloadMs,
-        referer: e.referer,
-        attempts: e.attempts,
-        error: e.error,
-      })),
+    images: entries.filter((e) => !seen.has(`${e.kind} ${e.url}`) && seen.add(`${e.kind} ${e.url}`)),
     warnings: input.warnings,
   };
 }

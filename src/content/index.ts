@@ -2,14 +2,17 @@
  * content: raw item HTML + base URL → safe HTML and the images it shows.
  * In: untrusted HTML from a feed. Out: sanitized HTML whose URLs are all
  * absolute (image URLs are still the sources), the list of image URLs,
- * a plain-text excerpt. No I/O; `rewriteImages` runs after `images`.
+ * a plain-text excerpt. No I/O; `rewriteImages` and `chooseCover` run
+ * after `images`.
  */
 import { load } from 'cheerio';
+import sanitizeHtml from 'sanitize-html';
 import { absolutizeAndClean, promoteLazyImages } from './lazy.ts';
 import { sanitize } from './sanitize.ts';
 import { excerpt, htmlToText } from './excerpt.ts';
 
-export { rewriteImages } from './rewrite.ts';
+export { rewriteImages, DEFAULT_SIZES } from './rewrite.ts';
+export { chooseCover, COVER_MIN_WIDTH } from './cover.ts';
 export { sanitize } from './sanitize.ts';
 export { excerpt, htmlToText } from './excerpt.ts';
 
@@ -20,7 +23,25 @@ export interface PreparedContent {
   excerpt: string;
 }
 
+/** Markup nested deeper than this is flattened (its text kept) when the normal path overflows the stack. */
+const MAX_NESTING = 100;
+
 export function prepareContent(rawHtml: string, baseUrl: string): PreparedContent {
+  try {
+    return prepare(rawHtml, baseUrl);
+  } catch (err) {
+    // Thousands of nested elements overflow the stack of cheerio's recursive serializer.
+    if (!(err instanceof RangeError)) throw err;
+    return prepare(flattenNesting(rawHtml, MAX_NESTING), baseUrl);
+  }
+}
+
+/** Drops the tags nested deeper than `limit`, keeping their text; everything else passes (the sanitizer runs after). */
+function flattenNesting(html: string, limit: number): string {
+  return sanitizeHtml(html, { allowedTags: false, allowedAttributes: false, allowVulnerableTags: true, nestingLimit: limit });
+}
+
+function prepare(rawHtml: string, baseUrl: string): PreparedContent {
   const $ = load(rawHtml, null, false);
   promoteLazyImages($);
   absolutizeAndClean($, baseUrl);

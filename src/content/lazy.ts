@@ -5,12 +5,14 @@
  * - `<noscript><img></noscript>` fallbacks used when the visible image is a placeholder;
  * - `<picture>` collapsed to its `<img>` (we serve our own srcset);
  * - placeholders (spacer GIFs, tiny data: URIs) and tracking pixels removed;
- * - every URL made absolute, tracking parameters stripped from links.
+ * - every URL made absolute (the sanitizer then checks schemes and strips
+ *   tracking parameters from links).
  * Operates on a cheerio document in place.
  */
 import { load, type CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { absoluteHttpUrl, stripTrackingParams } from '../url/tracking.ts';
+import { absoluteHttpUrl } from '../url/tracking.ts';
+import { parseSrcset } from './url-policy.ts';
 
 const LAZY_SRC = ['data-src', 'data-original', 'data-actualsrc', 'data-lazy-src', 'data-orig-file', 'data-url', 'data-original-src', 'data-hi-res-src', 'data-echo'];
 const LAZY_SRCSET = ['data-srcset', 'data-lazy-srcset', 'data-original-srcset'];
@@ -58,6 +60,12 @@ export function promoteLazyImages($: CheerioAPI): void {
     }
   });
 
+  $('source').each((_, el) => {
+    const source = $(el);
+    const lazySet = LAZY_SRCSET.map((a) => source.attr(a)).find(Boolean);
+    if (lazySet) source.attr('srcset', lazySet);
+  });
+
   $('picture').each((_, el) => {
     const picture = $(el);
     const img = picture.find('img').first();
@@ -95,11 +103,7 @@ export function absolutizeAndClean($: CheerioAPI, baseUrl: string): void {
         node.removeAttr(attr);
         return;
       }
-      if (attr === 'href') {
-        const url = new URL(abs);
-        stripTrackingParams(url);
-        node.attr(attr, url.href);
-      } else node.attr(attr, abs);
+      node.attr(attr, abs);
     });
   }
   $('source[srcset]').each((_, el) => {
@@ -122,23 +126,6 @@ function isTrackingPixel(el: Element, src: string): boolean {
 function realSrc(el: AnyNode): string | undefined {
   const attribs = (el as Element).attribs ?? {};
   return LAZY_SRC.map((a) => attribs[a]).find(Boolean) ?? attribs.src;
-}
-
-/** Parses a srcset candidate by candidate ("url 2x, url 640w"). */
-export function parseSrcset(srcset: string | undefined): { url: string; descriptor: string }[] {
-  if (!srcset) return [];
-  const out: { url: string; descriptor: string }[] = [];
-  // URLs may contain commas; a candidate ends at ", " or at a comma after a descriptor.
-  const re = /\s*([^\s,][^\s]*?)(?:\s+([\d.]+[wx]))?\s*(?:,|$)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(srcset)) !== null) {
-    if (m[0] === '') {
-      re.lastIndex++;
-      continue;
-    }
-    if (m[1]) out.push({ url: m[1], descriptor: m[2] ?? '' });
-  }
-  return out;
 }
 
 function absolutizeSrcset(srcset: string, baseUrl: string): string {

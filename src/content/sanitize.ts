@@ -1,22 +1,112 @@
 /**
  * The allowlist sanitizer (sanitize-html: it neutralized every payload we
  * tried; DOMPurify is only safe with jsdom). Modelled on what a feed reader
- * needs and on Miniflux's rules: no script, no style, no event handlers, no
- * forms; URLs only with allowlisted schemes (checked candidate by candidate
- * in srcset); data: only for raster images; iframes only from video hosts,
- * sandboxed and lazy; links open nothing of ours to the target page.
+ * needs and on Miniflux's rules: headings, paragraphs, lists, tables,
+ * figures, quotes, code, sup/sub, picture/source, audio/video with controls;
+ * no script, no style (element or attribute), no event handlers, no forms,
+ * no ids or classes. Every URL goes through url-policy.ts (schemes per
+ * attribute, srcset candidate by candidate, data: only for raster images,
+ * obfuscated javascript: seen through); iframes only from video hosts,
+ * sandboxed and lazy; links get rel="noopener noreferrer nofollow" and lose
+ * their tracking parameters.
  */
 import sanitizeHtml from 'sanitize-html';
+import { stripTrackingParams } from '../url/tracking.ts';
+import { IFRAME_HOSTS, safeFrameUrl, safeSrcset, safeUrl, type UrlUse } from './url-policy.ts';
 
-export const IFRAME_HOSTS = [
-  'www.youtube.com',
-  'youtube.com',
-  'www.youtube-nocookie.com',
-  'player.vimeo.com',
-  'player.bilibili.com',
-];
+export { IFRAME_HOSTS } from './url-policy.ts';
 
-const RASTER_DATA_URI = /^data:image\/(png|gif|jpe?g|webp|avif);base64,[a-z0-9+/=\s]+$/i;
+export const IFRAME_SANDBOX = 'allow-scripts allow-same-origin allow-presentation allow-popups';
+
+/** Per tag, the URL attributes and what they may point at. */
+const URL_ATTRIBUTES: Record<string, Record<string, UrlUse>> = {
+  a: { href: 'link' },
+  img: { src: 'image' },
+  source: { src: 'media' },
+  audio: { src: 'media' },
+  video: { src: 'media', poster: 'image' },
+  track: { src: 'media' },
+  blockquote: { cite: 'cite' },
+  q: { cite: 'cite' },
+  del: { cite: 'cite' },
+  ins: { cite: 'cite' },
+};
+
+const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
+  a: ['href', 'title', 'rel'],
+  img: ['src', 'srcset', 'alt', 'title', 'width', 'height'],
+  // srcset on <source> only inside <picture>; `type`/`media` pick the candidate.
+  source: ['src', 'srcset', 'type', 'media', 'sizes', 'width', 'height'],
+  audio: ['src', 'controls', 'preload', 'loop', 'muted'],
+  video: ['src', 'controls', 'poster', 'preload', 'width', 'height', 'loop', 'muted', 'playsinline'],
+  track: ['src', 'kind', 'srclang', 'label', 'default'],
+  iframe: ['src', 'width', 'height', 'title', 'allowfullscreen', 'sandbox', 'loading', 'referrerpolicy'],
+  td: ['colspan', 'rowspan', 'align'],
+  th: ['colspan', 'rowspan', 'scope', 'align'],
+  col: ['span'],
+  colgroup: ['span'],
+  ol: ['start', 'reversed', 'type'],
+  ul: ['type'],
+  li: ['value'],
+  time: ['datetime'],
+  abbr: ['title'],
+  dfn: ['title'],
+  q: ['cite'],
+  blockquote: ['cite'],
+  del: ['cite', 'datetime'],
+  ins: ['cite', 'datetime'],
+  bdo: ['dir'],
+  details: ['open'],
+  '*': ['lang', 'dir'],
+};
+
+function cleanAttributes(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Attributes {
+  const out: sanitizeHtml.Attributes = { ...attribs };
+  for (const [attr, use] of Object.entries(URL_ATTRIBUTES[tagName] ?? {})) {
+    if (!(attr in out)) continue;
+    const safe = safeUrl(out[attr], use);
+    if (safe === null) delete out[attr];
+    else out[attr] = safe;
+  }
+  if ('srcset' in out) {
+    const safe = safeSrcset(out.srcset);
+    if (safe === null) delete out.srcset;
+    else out.srcset = safe;
+  }
+  return out;
+}
+
+function transform(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+  const clean = cleanAttributes(tagName, attribs);
+  switch (tagName) {
+    case 'a': {
+      if (clean.href && /^https?:/i.test(clean.href)) {
+        const url = new URL(clean.href);
+        if (stripTrackingParams(url)) clean.href = url.href;
+      }
+      return { tagName, attribs: { ...clean, rel: 'noopener noreferrer nofollow' } };
+    }
+    case 'iframe': {
+      const src = safeFrameUrl(attribs.src);
+      const { src: _dropped, ...rest } = clean;
+      return {
+        tagName,
+        attribs: {
+          ...rest,
+          ...(src ? { src } : {}),
+          sandbox: IFRAME_SANDBOX,
+          loading: 'lazy',
+          referrerpolicy: 'strict-origin-when-cross-origin',
+        },
+      };
+    }
+    case 'audio':
+    case 'video':
+      return { tagName, attribs: { ...clean, controls: '' } };
+    default:
+      return { tagName, attribs: clean };
+  }
+}
 
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
@@ -27,28 +117,8 @@ const OPTIONS: sanitizeHtml.IOptions = {
     'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption', 'colgroup', 'col',
     'figure', 'figcaption', 'img', 'picture', 'source', 'audio', 'video', 'track', 'iframe',
   ],
-  allowedAttributes: {
-    a: ['href', 'title'],
-    img: ['src', 'srcset', 'alt', 'title', 'width', 'height'],
-    source: ['src', 'srcset', 'type', 'media', 'sizes'],
-    audio: ['src', 'controls', 'preload', 'loop', 'muted'],
-    video: ['src', 'controls', 'poster', 'preload', 'width', 'height', 'loop', 'muted', 'playsinline'],
-    track: ['src', 'kind', 'srclang', 'label', 'default'],
-    iframe: ['src', 'width', 'height', 'title', 'allowfullscreen'],
-    td: ['colspan', 'rowspan', 'align'],
-    th: ['colspan', 'rowspan', 'scope', 'align'],
-    col: ['span'],
-    colgroup: ['span'],
-    ol: ['start', 'reversed', 'type'],
-    li: ['value'],
-    time: ['datetime'],
-    abbr: ['title'],
-    dfn: ['title'],
-    q: ['cite'],
-    blockquote: ['cite'],
-    bdo: ['dir'],
-    '*': ['lang', 'dir'],
-  },
+  allowedAttributes: ALLOWED_ATTRIBUTES,
+  // url-policy.ts has already decided per attribute; this second check is a backstop.
   allowedSchemes: ['http', 'https'],
   allowedSchemesByTag: { a: ['http', 'https', 'mailto'], img: ['http', 'https', 'data'] },
   allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'poster', 'srcset'],
@@ -58,36 +128,13 @@ const OPTIONS: sanitizeHtml.IOptions = {
   disallowedTagsMode: 'discard',
   nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'title', 'xmp', 'noembed', 'noframes', 'iframe', 'object', 'embed', 'math', 'svg'],
   parseStyleAttributes: false,
-  transformTags: {
-    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'noopener noreferrer nofollow' } }),
-    iframe: (tagName, attribs) => ({
-      tagName,
-      attribs: {
-        ...attribs,
-        sandbox: 'allow-scripts allow-same-origin allow-presentation allow-popups',
-        loading: 'lazy',
-        referrerpolicy: 'strict-origin-when-cross-origin',
-      },
-    }),
-    audio: (tagName, attribs) => ({ tagName, attribs: { ...attribs, controls: '' } }),
-    video: (tagName, attribs) => ({ tagName, attribs: { ...attribs, controls: '' } }),
-  },
+  transformTags: { '*': transform },
   exclusiveFilter: (frame) => {
-    if (frame.tag === 'img') {
-      const src = frame.attribs.src ?? '';
-      return !src || (/^data:/i.test(src) && !RASTER_DATA_URI.test(src));
-    }
-    // An iframe whose src was removed (host not allowed) is an empty box.
-    if (frame.tag === 'iframe') return !frame.attribs.src;
+    // An image with no usable source, or an embed from a host we do not allow, is an empty box.
+    if (frame.tag === 'img' || frame.tag === 'iframe') return !frame.attribs.src;
+    if (frame.tag === 'source') return !frame.attribs.src && !frame.attribs.srcset;
     return false;
   },
-};
-
-// The transforms add rel/sandbox/loading/referrerpolicy/controls after filtering: allow them on output.
-OPTIONS.allowedAttributes = {
-  ...(OPTIONS.allowedAttributes as Record<string, string[]>),
-  a: ['href', 'title', 'rel'],
-  iframe: ['src', 'width', 'height', 'title', 'allowfullscreen', 'sandbox', 'loading', 'referrerpolicy'],
 };
 
 export function sanitize(html: string): string {

@@ -1,11 +1,22 @@
 /**
- * Source bytes → WebP variants with sharp, safely: pixel limit against
- * decompression bombs, `failOn: 'warning'` so truncated files fail instead of
- * rendering half an image, EXIF orientation applied and then every piece of
- * metadata dropped (sharp's default), sRGB output, animation kept.
+ * Source bytes → WebP variants with sharp, safely: the format is read from
+ * the bytes; a pixel limit against decompression bombs; `failOn: 'warning'`
+ * so truncated files fail instead of rendering half an image; EXIF
+ * orientation applied and then every piece of metadata dropped (sharp's
+ * default: no EXIF, GPS or camera data reaches the site); sRGB output;
+ * animation kept (frames, delays, loop). BMP and ICO, which libvips cannot
+ * read, are decoded here (bmp.ts, ico.ts) and handed to sharp as raw pixels;
+ * SVG is rasterized only when it refers to nothing outside itself.
+ *
+ * Images that carry no picture (1×1, fully transparent) are reported as
+ * placeholders, not converted: the article drops them.
  */
-import sharp, { type Metadata } from 'sharp';
+import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { failure, type Failure, type Result } from '../model/errors.ts';
+import { BmpError, decodeBmp } from './bmp.ts';
+import { decodeIco } from './ico.ts';
+import { describeNonImage, isPlaceholderSize, sniffFormat } from './probe.ts';
+import { svgExternalReference } from './svg.ts';
 
 export interface ConvertOptions {
   quality: number;
@@ -20,32 +31,71 @@ export interface ConvertedVariant {
   data: Buffer;
 }
 
-export interface Converted {
-  sourceFormat: string;
-  animated: boolean;
-  variants: ConvertedVariant[];
-  ms: number;
-}
+export type Converted =
+  | {
+      kind: 'image';
+      sourceFormat: string;
+      animated: boolean;
+      /** Frames in the output (1 unless animated). */
+      frames: number;
+      /** Ascending by width; the last is the full-size image. */
+      variants: ConvertedVariant[];
+      ms: number;
+    }
+  | { kind: 'placeholder'; sourceFormat: string; width: number; height: number; reason: string; ms: number };
 
-const RASTER_FORMATS = new Set(['jpeg', 'png', 'gif', 'webp', 'avif', 'heif', 'tiff', 'bmp', 'svg']);
+/** Makes a fresh sharp pipeline over the decoded input (one per variant: a pipeline runs once). */
+type Open = () => Sharp;
 
 export async function convertImage(source: Buffer, url: string, options: ConvertOptions): Promise<Result<Converted>> {
   const started = performance.now();
-  if (source.length === 0) return { ok: false, error: failure('image-decode', `${url}: empty response`) };
-  const isSvg = looksLikeSvg(source);
-  if (isSvg && /<(image|use|feImage)\b[^>]*href\s*=\s*["'](?!data:|#)/i.test(source.toString('utf8'))) {
-    return { ok: false, error: failure('image-unsupported', `${url}: SVG that loads external resources is not rasterized`) };
+  const ms = () => Math.round(performance.now() - started);
+  if (source.length === 0) return { ok: false, error: failure('image-decode', `${url}: empty response (zero bytes)`) };
+  const format = sniffFormat(source);
+  if (!format) {
+    return { ok: false, error: failure('image-unsupported', `${url}: ${describeNonImage(source)}, not an image`) };
   }
-  const input = { animated: true, limitInputPixels: options.maxPixels, failOn: 'warning' as const };
-  let meta: Metadata;
+  const limits: SharpOptions = { limitInputPixels: options.maxPixels, failOn: 'warning' };
+
+  let open: Open;
+  let sourceFormat: string = format;
   try {
-    meta = await sharp(source, input).metadata();
+    if (format === 'bmp') {
+      const raw = decodeBmp(source, options.maxPixels);
+      open = () => sharp(raw.data, { ...limits, raw: { width: raw.width, height: raw.height, channels: raw.channels } });
+    } else if (format === 'ico') {
+      const picture = decodeIco(source, options.maxPixels);
+      if (picture.kind === 'png') open = () => sharp(picture.data, limits);
+      else {
+        const raw = picture.image;
+        open = () => sharp(raw.data, { ...limits, raw: { width: raw.width, height: raw.height, channels: raw.channels } });
+      }
+    } else {
+      if (format === 'svg') {
+        const why = svgExternalReference(source.toString('utf8'));
+        if (why) {
+          return {
+            ok: false,
+            error: failure('image-unsupported', `${url}: SVG not rasterized: it ${why}`, {
+              hint: 'The article keeps the remote URL; SVG is never served from the site itself.',
+            }),
+          };
+        }
+      }
+      open = () => sharp(source, { ...limits, animated: true });
+    }
   } catch (err) {
     return { ok: false, error: decodeFailure(url, err) };
   }
-  if (!meta.format || !RASTER_FORMATS.has(meta.format)) {
-    return { ok: false, error: failure('image-unsupported', `${url}: unsupported image format ${meta.format ?? 'unknown'}`) };
+
+  let meta: Metadata;
+  try {
+    meta = await open().metadata();
+  } catch (err) {
+    return { ok: false, error: decodeFailure(url, err) };
   }
+  // libvips calls AVIF "heif"; the report should say what the publisher sent.
+  if (format !== 'bmp' && format !== 'ico') sourceFormat = meta.format === 'heif' && meta.compression === 'av1' ? 'avif' : (meta.format ?? format);
   const pages = meta.pages ?? 1;
   const animated = pages > 1 && (meta.format === 'gif' || meta.format === 'webp');
   const frameHeight = animated ? (meta.pageHeight ?? meta.height ?? 0) : (meta.height ?? 0);
@@ -60,36 +110,49 @@ export async function convertImage(source: Buffer, url: string, options: Convert
       error: failure('image-too-large', `${url}: ${width}×${height}${animated ? `×${pages} frames` : ''} is more than ${options.maxPixels / 1e6} megapixels`),
     };
   }
+  if (isPlaceholderSize({ width, height })) {
+    return { ok: true, value: { kind: 'placeholder', sourceFormat, width, height, reason: `${width}×${height} image`, ms: ms() } };
+  }
 
   const full = Math.min(width, options.maxWidth);
   // Animations are costly to encode: one variant, full size.
-  const targets = animated ? [full] : [...new Set([...options.widths.filter((w) => w < full), full])];
+  const targets = animated ? [full] : [...new Set([...options.widths.filter((w) => w < full), full])].sort((a, b) => a - b);
   try {
+    if (meta.hasAlpha) {
+      // Lazy-load placeholders are often a transparent box at the real size.
+      const stats = await open().stats();
+      if (stats.channels[stats.channels.length - 1]!.max === 0) {
+        return { ok: true, value: { kind: 'placeholder', sourceFormat, width, height, reason: 'fully transparent image', ms: ms() } };
+      }
+    }
     const variants: ConvertedVariant[] = [];
     for (const target of targets) {
-      const { data, info } = await sharp(source, input)
+      const { data, info } = await open()
         .autoOrient()
         .resize({ width: target, withoutEnlargement: true })
         .toColourspace('srgb')
         .webp({ quality: options.quality, effort: 4, alphaQuality: 90 })
         .toBuffer({ resolveWithObject: true });
-      variants.push({ width: info.width, height: animated ? (info.pageHeight ?? info.height) : info.height, data });
+      const frameH = animated ? (info.pageHeight ?? Math.round(info.height / pages)) : info.height;
+      variants.push({ width: info.width, height: frameH, data });
     }
-    return { ok: true, value: { sourceFormat: meta.format, animated, variants, ms: Math.round(performance.now() - started) } };
+    return { ok: true, value: { kind: 'image', sourceFormat, animated, frames: animated ? pages : 1, variants, ms: ms() } };
   } catch (err) {
     return { ok: false, error: decodeFailure(url, err) };
   }
 }
 
-function looksLikeSvg(buf: Buffer): boolean {
-  const head = buf.subarray(0, 512).toString('utf8').trimStart();
-  return head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'));
-}
-
 function decodeFailure(url: string, err: unknown): Failure {
   const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof BmpError) {
+    const code = err.kind === 'too-large' ? 'image-too-large' : err.kind === 'unsupported' ? 'image-unsupported' : 'image-decode';
+    return failure(code, `${url}: ${message}`, { cause: message });
+  }
   if (/pixel limit/i.test(message)) {
-    return failure('image-too-large', `${url}: image dimensions exceed the pixel limit`, { cause: message });
+    return failure('image-too-large', `${url}: image dimensions exceed the pixel limit`, {
+      cause: message,
+      hint: 'Raise images.maxPixels in feeds.json if such large images are expected.',
+    });
   }
   if (/unsupported image format/i.test(message)) {
     return failure('image-unsupported', `${url}: not an image sharp can read`, { cause: message });

@@ -1,13 +1,15 @@
 /**
  * Downloads an image the way the original system did, past hotlink
- * protection: first with no Referer; on 401/403 or an answer that is not an
- * image (a placeholder page), with the Referer a host is known to want
- * (images.referers, e.g. sinaimg.cn → https://weibo.com/); then with the
- * article's own page. Every attempt is recorded.
+ * protection: first with no Referer; on 401/403 or a placeholder answer (a
+ * page that is not an image, or a 1×1 image), with the Referer a host is
+ * known to want (images.referers, e.g. sinaimg.cn → https://weibo.com/);
+ * then with the article's own page. Every attempt is recorded, with its
+ * status and why it was not good enough.
  */
 import type { HttpClient } from '../net/http.ts';
 import { failure, type Failure } from '../model/errors.ts';
 import type { ImageAttempt } from '../model/image.ts';
+import { describeNonImage, isPlaceholderSize, probeSize, sniffFormat, type ImageFormat } from './probe.ts';
 
 export interface DownloadOptions {
   client: HttpClient;
@@ -18,18 +20,21 @@ export interface DownloadOptions {
 }
 
 export type Downloaded =
-  | { ok: true; body: Buffer; referer: string | null; attempts: ImageAttempt[]; ms: number }
+  | { ok: true; body: Buffer; format: ImageFormat; referer: string | null; attempts: ImageAttempt[]; ms: number }
   | { ok: false; error: Failure; attempts: ImageAttempt[] };
+
+const ACCEPT = 'image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8';
 
 export async function downloadImage(url: string, pageUrl: string | null, options: DownloadOptions): Promise<Downloaded> {
   const started = Date.now();
   const attempts: ImageAttempt[] = [];
-  const referers = refererChain(url, pageUrl, options.referers);
   let lastError: Failure | null = null;
-  for (const referer of referers) {
+  // A 1×1 answer is kept in case no Referer does better: then it really is a placeholder.
+  let placeholder: { body: Buffer; format: ImageFormat; referer: string | null } | null = null;
+  for (const referer of refererChain(url, pageUrl, options.referers)) {
     const res = await options.client.get({
       url,
-      headers: { accept: 'image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8', ...(referer ? { referer } : {}) },
+      headers: { accept: ACCEPT, ...(referer ? { referer } : {}) },
       timeoutMs: options.timeoutMs,
       maxBytes: options.maxBytes,
       maxRedirects: 5,
@@ -38,28 +43,41 @@ export async function downloadImage(url: string, pageUrl: string | null, options
     });
     if (!res.ok) {
       attempts.push({ referer, status: null, error: res.error.message });
-      // Network-level failures will not change with a Referer.
+      // Network-level failures (timeouts, refused connections, caps) will not change with a Referer.
       return { ok: false, error: res.error, attempts };
     }
     const { status, body } = res.value;
-    if (status >= 200 && status < 300 && isImage(body)) {
-      attempts.push({ referer, status, error: null });
-      return { ok: true, body, referer, attempts, ms: Date.now() - started };
+    if (status < 200 || status >= 300) {
+      attempts.push({ referer, status, error: `HTTP ${status}` });
+      lastError = failure('http-status', `${url}: HTTP ${status}`, { status });
+      // Only a refusal is worth another Referer; 404 or 500 will not change.
+      if (status === 401 || status === 403) continue;
+      break;
     }
-    const why = status >= 200 && status < 300 ? (body.length === 0 ? 'empty body' : 'not an image') : `HTTP ${status}`;
-    attempts.push({ referer, status, error: why });
-    lastError =
-      status >= 200 && status < 300
-        ? failure('image-decode', `${url}: the server answered with ${why}`)
-        : failure('http-status', `${url}: HTTP ${status}`, { status });
-    // Only refusals and placeholder answers are worth another Referer.
-    const refused = status === 401 || status === 403 || (status >= 200 && status < 300);
-    if (!refused) break;
+    const format = sniffFormat(body);
+    if (!format) {
+      const what = describeNonImage(body);
+      attempts.push({ referer, status, error: `not an image: ${what}` });
+      lastError = failure(body.length === 0 ? 'image-decode' : 'image-unsupported', `${url}: the server answered with ${what}, not an image`, {
+        hint: 'The image may be gone, or the host may refuse to serve it to other sites.',
+      });
+      continue;
+    }
+    const size = await probeSize(body, format);
+    if (isPlaceholderSize(size)) {
+      attempts.push({ referer, status, error: `placeholder ${size!.width}×${size!.height} image` });
+      placeholder ??= { body, format, referer };
+      continue;
+    }
+    attempts.push({ referer, status, error: null });
+    return { ok: true, body, format, referer, attempts, ms: Date.now() - started };
   }
+  if (placeholder) return { ok: true, ...placeholder, attempts, ms: Date.now() - started };
   return { ok: false, error: lastError ?? failure('network', `${url}: no attempt made`), attempts };
 }
 
-function refererChain(url: string, pageUrl: string | null, map: Record<string, string>): (string | null)[] {
+/** No Referer, then the host's known Referer, then the article page. */
+export function refererChain(url: string, pageUrl: string | null, map: Record<string, string>): (string | null)[] {
   const chain: (string | null)[] = [null];
   let host = '';
   try {
@@ -67,23 +85,11 @@ function refererChain(url: string, pageUrl: string | null, map: Record<string, s
   } catch {
     return chain;
   }
-  const mapped = Object.entries(map).find(([suffix]) => host === suffix || host.endsWith(`.${suffix}`))?.[1];
+  const mapped = Object.entries(map)
+    .filter(([suffix]) => host === suffix || host.endsWith(`.${suffix}`))
+    // The most specific entry wins (img.example.com before example.com).
+    .sort((a, b) => b[0].length - a[0].length)[0]?.[1];
   if (mapped) chain.push(mapped);
-  if (pageUrl && /^https?:/.test(pageUrl) && !chain.includes(pageUrl)) chain.push(pageUrl);
+  if (pageUrl && /^https?:/i.test(pageUrl) && !chain.includes(pageUrl)) chain.push(pageUrl);
   return chain;
-}
-
-/** Magic numbers of the formats we convert; an HTML error page is not an image. */
-export function isImage(buf: Buffer): boolean {
-  if (buf.length < 4) return false;
-  const b = buf;
-  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return true; // JPEG
-  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return true; // PNG
-  if (b.subarray(0, 4).toString('latin1') === 'GIF8') return true;
-  if (b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP') return true;
-  if (b.subarray(4, 8).toString('latin1') === 'ftyp') return true; // AVIF / HEIF
-  if (b[0] === 0x42 && b[1] === 0x4d) return true; // BMP
-  if ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a) || (b[0] === 0x4d && b[1] === 0x4d && b[3] === 0x2a)) return true; // TIFF
-  const head = b.subarray(0, 256).toString('utf8').trimStart();
-  return head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'));
 }

@@ -1,43 +1,82 @@
 /**
- * images: image URLs from articles → optimized WebP files + records.
+ * images: image URLs from articles and feed icons → optimized WebP files + records.
  * In: `ImageRef`s, the image index from the last build, an HTTP client.
- * Out: `ImageAsset`s (files written under the cache's images/ folder, named
- * by the hash of the source bytes and the encoding options) and per-image
- * figures for the report. Never touches the archive or the site folder.
+ * Out: `ImageAsset`s (files written under the cache's images/files/ folder,
+ * named by the hash of the source bytes and the encoding options) and
+ * per-image figures for the report. Never touches the archive or the site
+ * folder (`render` links the files it needs from here).
  *
  * A source URL seen before is neither downloaded nor converted again; the
- * same bytes under two URLs cost one conversion; a failed URL waits out a
- * growing back-off before it is tried again. Downloads and conversions run
- * under separate limits so encoding overlaps with fetching.
+ * same bytes under two URLs cost one conversion and one set of files; a
+ * failed URL waits out a growing back-off (1 h, 4 h, 16 h, 2.7 d, then
+ * weekly) before it is tried again. Downloads and conversions run under
+ * separate limits so encoding overlaps with fetching, and a third limit
+ * bounds how many downloaded bodies are held in memory at once.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, readdir, rm, rmdir } from 'node:fs/promises';
 import sharp from 'sharp';
 import pLimit from 'p-limit';
 import type { ImagesConfig } from '../model/config.ts';
-import type { Failure } from '../model/errors.ts';
-import type { ImageAsset, ImageAttempt, ImageIndex, ImageRef, ImageSource } from '../model/image.ts';
+import { causeOf, failure, type Failure } from '../model/errors.ts';
+import type { ImageAsset, ImageAttempt, ImageIndex, ImageRef, ImageSource, ImageVariant } from '../model/image.ts';
 import type { HttpClient } from '../net/http.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-file.ts';
-import { convertImage } from './convert.ts';
+import { convertImage, type ConvertOptions } from './convert.ts';
 import { downloadImage } from './download.ts';
+
+import type { IconCandidate } from './icons.ts';
+
+export { iconCandidates, type IconCandidate } from './icons.ts';
+
+export type ImageKind = 'content' | 'icon';
 
 export interface ImageReportEntry {
   url: string;
-  outcome: 'converted' | 'reused' | 'cached' | 'failed' | 'backoff';
+  kind: ImageKind;
+  /** 'missing': a guessed /favicon.ico that is not there (not an error; retried after the same back-off). */
+  outcome: 'converted' | 'reused' | 'cached' | 'placeholder' | 'failed' | 'backoff' | 'missing';
+  sourceFormat: string | null;
   sourceBytes: number | null;
   /** Bytes of the full-size WebP. */
   bytes: number | null;
+  /** Bytes of each WebP, ascending by width (same order as `variants`). */
   variantBytes: number[];
+  variants: { width: number; height: number; bytes: number }[];
   width: number | null;
   height: number | null;
+  animated: boolean;
   convertMs: number | null;
   downloadMs: number | null;
+  /** The Referer of the attempt that succeeded (null: none was needed). */
   referer: string | null;
+  /** Status history of the last try: one entry per Referer tried. */
   attempts: ImageAttempt[];
   error: Failure | null;
+}
+
+/** Figures for the terminal summary and api/report.json totals. */
+export interface ImageTotals {
+  converted: number;
+  reused: number;
+  cached: number;
+  placeholder: number;
+  failed: number;
+  backoff: number;
+  /** Guessed favicons that are not there. */
+  missing: number;
+  /** Source bytes of the images converted in this build. */
+  sourceBytes: number;
+  /** Bytes of their full-size WebPs (what replaces the source in a page). */
+  bytes: number;
+  /** Bytes of every WebP written in this build, all widths. */
+  writtenBytes: number;
+  /** Wall-clock ms during which at least one download or conversion ran. */
+  busyMs: number;
+  /** Images downloaded and converted per second of busy time (null when none). */
+  perSecond: number | null;
 }
 
 export interface ImageProcessorOptions {
@@ -46,28 +85,44 @@ export interface ImageProcessorOptions {
   /** The cache folder for images (index.json and files/). */
   dir: string;
   allowPrivateNetworks: boolean;
+  /** Time allowed to fetch one image (tests pass a short one). */
   timeoutMs: number;
   now: Date;
   /** Parallel downloads (default 8). */
   downloads?: number;
   /** Parallel encodes (default: the number of cores). */
   encodes?: number;
+  /** Downloaded bodies held in memory at once, waiting or converting (default downloads + encodes). */
+  inMemory?: number;
 }
 
 export interface ImageProcessor {
   process(ref: ImageRef): Promise<ImageAsset | null>;
+  /** Tries a feed's icon candidates in order (feed image, then favicon); the first that converts wins. */
+  processIcon(candidates: IconCandidate[], pageUrl: string | null): Promise<{ url: string; asset: ImageAsset } | null>;
   /** The asset for a source URL known ok (this build or an earlier one). */
-  lookup(url: string): ImageAsset | null;
+  lookup(url: string, kind?: ImageKind): ImageAsset | null;
+  /** The first icon candidate known ok. */
+  lookupIcon(candidates: IconCandidate[]): { url: string; asset: ImageAsset } | null;
+  /** Whether the URL turned out to be a placeholder (1×1, fully transparent): articles drop it. */
+  isPlaceholder(url: string): boolean;
   entries(): ImageReportEntry[];
+  totals(): ImageTotals;
   index(): ImageIndex;
   save(): Promise<void>;
-  /** Forgets assets no live article references; returns how many. */
-  prune(referenced: Iterable<string>): number;
+  /**
+   * Forgets every source no live article or feed references, deletes the
+   * files of assets nothing uses any more (and stray files); returns how
+   * many assets were removed.
+   */
+  prune(referenced: Iterable<string>, icons?: Iterable<string>): Promise<number>;
   /** Absolute path of a variant file in the cache. */
   filePath(variantPath: string): string;
 }
 
 const HOUR = 3600_000;
+/** Icons are shown at 32–64 CSS px: two small sizes are enough. */
+const ICON_WIDTHS = [64, 128];
 
 export async function loadImageIndex(dir: string): Promise<{ index: ImageIndex; warning: string | null }> {
   try {
@@ -85,21 +140,53 @@ export async function loadImageIndex(dir: string): Promise<{ index: ImageIndex; 
   }
 }
 
+/** Index key: an icon is converted differently from the same URL in an article. */
+function sourceKey(url: string, kind: ImageKind): string {
+  // A space cannot occur in a URL, so the two key spaces never collide.
+  return kind === 'icon' ? `icon ${url}` : url;
+}
+
+type Stored = { kind: 'asset'; asset: ImageAsset } | { kind: 'placeholder'; reason: string; sourceFormat: string } | { kind: 'failed'; error: Failure };
+
 export function createImageProcessor(options: ImageProcessorOptions, index: ImageIndex): ImageProcessor {
   const { config } = options;
   const encodes = options.encodes ?? Math.max(1, os.availableParallelism());
+  const downloads = options.downloads ?? 8;
   // One libvips thread per image and as many images as cores: measured faster
   // than one image on every core, and it keeps memory per image small.
   sharp.concurrency(1);
   sharp.cache(false);
-  const downloadLimit = pLimit(options.downloads ?? 8);
+  const downloadLimit = pLimit(downloads);
   const encodeLimit = pLimit(encodes);
-  const optionsKey = `webp-q${config.quality}-m${config.maxWidth}-w${config.widths.join('.')}`;
+  // Without this, fast downloads would pile up bodies waiting for a free encoder.
+  const memoryLimit = pLimit(options.inMemory ?? downloads + encodes);
+  const profiles: Record<ImageKind, ConvertOptions> = {
+    content: config,
+    icon: { quality: Math.max(config.quality, 85), maxWidth: ICON_WIDTHS.at(-1)!, widths: ICON_WIDTHS, maxPixels: config.maxPixels },
+  };
+  const optionsKey = (kind: ImageKind) => {
+    const p = profiles[kind];
+    return `webp-q${p.quality}-m${p.maxWidth}-w${p.widths.join('.')}`;
+  };
   const inFlight = new Map<string, Promise<ImageAsset | null>>();
+  const hashInFlight = new Map<string, Promise<Stored>>();
   const entries: ImageReportEntry[] = [];
-  const hashInFlight = new Map<string, Promise<ImageAsset | null>>();
   const filesDir = path.join(options.dir, 'files');
   const filePath = (variantPath: string) => path.join(filesDir, variantPath.replace(/^img\//, ''));
+  let written = 0;
+
+  // Busy time: wall clock while anything downloads or converts.
+  let active = 0;
+  let busySince = 0;
+  let busyMs = 0;
+  async function busy<T>(work: () => Promise<T>): Promise<T> {
+    if (active++ === 0) busySince = performance.now();
+    try {
+      return await work();
+    } finally {
+      if (--active === 0) busyMs += performance.now() - busySince;
+    }
+  }
 
   async function assetPresent(asset: ImageAsset): Promise<boolean> {
     try {
@@ -110,24 +197,31 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
     }
   }
 
-  function record(source: ImageSource) {
-    index.sources[source.url] = source;
-  }
-
-  async function run(ref: ImageRef): Promise<ImageAsset | null> {
-    const known = index.sources[ref.url];
+  async function run(ref: ImageRef, kind: ImageKind, guessed: boolean): Promise<ImageAsset | null> {
+    const key = sourceKey(ref.url, kind);
+    const known = index.sources[key];
     if (known?.status === 'ok' && known.hash) {
       const asset = index.assets[known.hash];
       if (asset && (await assetPresent(asset))) {
-        entries.push(entry(ref.url, 'cached', asset, known.referer, known.attempts, null, null));
+        entries.push(entry(ref.url, kind, 'cached', asset, known.referer, known.attempts));
         return asset;
       }
     }
-    if (known?.status === 'failed' && known.retryAfter && Date.parse(known.retryAfter) > options.now.getTime()) {
-      entries.push({ ...entry(ref.url, 'backoff', null, null, known.attempts, null, null), error: known.failure });
+    if (known?.status === 'placeholder') {
+      entries.push(entry(ref.url, kind, 'placeholder', null, known.referer, known.attempts));
       return null;
     }
+    if (known?.status === 'failed' && known.retryAfter && Date.parse(known.retryAfter) > options.now.getTime()) {
+      entries.push({ ...entry(ref.url, kind, guessed ? 'missing' : 'backoff', null, null, known.attempts), error: known.failure });
+      return null;
+    }
+    return memoryLimit(() => busy(() => fetchAndConvert(ref, kind, key, known, guessed)));
+  }
 
+  /** The only place a downloaded body lives: it is out of reach once this returns. */
+  async function fetchAndConvert(ref: ImageRef, kind: ImageKind, key: string, known: ImageSource | undefined, guessed: boolean): Promise<ImageAsset | null> {
+    const fail = (error: Failure, attempts: ImageAttempt[], sourceBytes: number | null) =>
+      recordFailure(ref.url, kind, key, error, attempts, known, sourceBytes, guessed);
     const download = await downloadLimit(() =>
       downloadImage(ref.url, ref.pageUrl, {
         client: options.client,
@@ -137,68 +231,89 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
         timeoutMs: options.timeoutMs,
       }),
     );
-    if (!download.ok) return fail(ref.url, download.error, download.attempts, known, null);
+    if (!download.ok) return fail(download.error, download.attempts, null);
+    const { referer, attempts, ms: downloadMs } = download;
+    const sourceBytes = download.body.length;
 
-    const hash = createHash('sha256').update(download.body).update(optionsKey).digest('hex').slice(0, 24);
+    const hash = createHash('sha256').update(download.body).update(optionsKey(kind)).digest('hex').slice(0, 24);
     const existing = index.assets[hash];
     if (existing && (await assetPresent(existing))) {
-      record(okSource(ref.url, hash, download.referer, download.attempts));
-      entries.push(entry(ref.url, 'reused', existing, download.referer, download.attempts, null, download.ms, download.body.length));
+      index.sources[key] = okSource(ref.url, hash, referer, attempts);
+      entries.push({ ...entry(ref.url, kind, 'reused', existing, referer, attempts), downloadMs, sourceBytes });
       return existing;
     }
     // Two URLs with the same bytes in flight at once: convert once.
     let pending = hashInFlight.get(hash);
     const first = !pending;
     if (!pending) {
-      pending = encodeLimit(() => convertAndStore(ref.url, hash, download.body));
+      const body = download.body;
+      pending = encodeLimit(() => convertAndStore(ref.url, hash, body, kind));
       hashInFlight.set(hash, pending);
+      void pending.finally(() => hashInFlight.delete(hash)).catch(() => {});
     }
-    const asset = await pending;
-    if (!asset) {
-      const failed = lastFailure.get(hash)!;
-      return fail(ref.url, failed, download.attempts, known, download.body.length);
+    const stored = await pending;
+    if (stored.kind === 'failed') return fail(stored.error, attempts, sourceBytes);
+    if (stored.kind === 'placeholder') {
+      index.sources[key] = { ...okSource(ref.url, null, referer, attempts), status: 'placeholder' };
+      entries.push({ ...entry(ref.url, kind, 'placeholder', null, referer, attempts), downloadMs, sourceBytes, sourceFormat: stored.sourceFormat });
+      return null;
     }
-    record(okSource(ref.url, hash, download.referer, download.attempts));
-    entries.push(
-      entry(ref.url, first ? 'converted' : 'reused', asset, download.referer, download.attempts, first ? asset.convertMs : null, download.ms, download.body.length),
-    );
+    const asset = stored.asset;
+    index.sources[key] = okSource(ref.url, hash, referer, attempts);
+    entries.push({
+      ...entry(ref.url, kind, first ? 'converted' : 'reused', asset, referer, attempts),
+      convertMs: first ? asset.convertMs : null,
+      downloadMs,
+      sourceBytes,
+    });
     return asset;
   }
 
-  const lastFailure = new Map<string, Failure>();
-
-  async function convertAndStore(url: string, hash: string, body: Buffer): Promise<ImageAsset | null> {
-    const converted = await convertImage(body, url, config);
-    if (!converted.ok) {
-      lastFailure.set(hash, converted.error);
-      return null;
-    }
-    const variants = [];
-    for (const v of converted.value.variants) {
-      const variantPath = `img/${hash.slice(0, 2)}/${hash}-${v.width}.webp`;
-      await writeFileAtomic(filePath(variantPath), v.data);
-      variants.push({ width: v.width, height: v.height, path: variantPath, bytes: v.data.length });
+  async function convertAndStore(url: string, hash: string, body: Buffer, kind: ImageKind): Promise<Stored> {
+    const converted = await convertImage(body, url, profiles[kind]);
+    if (!converted.ok) return { kind: 'failed', error: converted.error };
+    const value = converted.value;
+    if (value.kind === 'placeholder') return { kind: 'placeholder', reason: value.reason, sourceFormat: value.sourceFormat };
+    const variants: ImageVariant[] = [];
+    try {
+      for (const v of value.variants) {
+        const variantPath = `img/${hash.slice(0, 2)}/${hash}-${v.width}.webp`;
+        await writeFileAtomic(filePath(variantPath), v.data);
+        written += v.data.length;
+        variants.push({ width: v.width, height: v.height, path: variantPath, bytes: v.data.length });
+      }
+    } catch (err) {
+      return { kind: 'failed', error: failure('state', `${url}: cannot write the converted image under ${filesDir}`, { cause: causeOf(err) }) };
     }
     const largest = variants[variants.length - 1]!;
     const asset: ImageAsset = {
       hash,
       width: largest.width,
       height: largest.height,
-      sourceFormat: converted.value.sourceFormat,
-      animated: converted.value.animated,
+      sourceFormat: value.sourceFormat,
+      animated: value.animated,
       sourceBytes: body.length,
       variants,
-      convertMs: converted.value.ms,
+      convertMs: value.ms,
     };
     index.assets[hash] = asset;
-    return asset;
+    return { kind: 'asset', asset };
   }
 
-  function fail(url: string, error: Failure, attempts: ImageAttempt[], known: ImageSource | undefined, sourceBytes: number | null): null {
+  function recordFailure(
+    url: string,
+    kind: ImageKind,
+    key: string,
+    error: Failure,
+    attempts: ImageAttempt[],
+    known: ImageSource | undefined,
+    sourceBytes: number | null,
+    guessed: boolean,
+  ): null {
     const failures = (known?.status === 'failed' ? known.failures : 0) + 1;
     // 1 h, 4 h, 16 h, 2.7 d, then weekly.
     const backoff = Math.min(HOUR * 4 ** (failures - 1), 7 * 24 * HOUR);
-    record({
+    index.sources[key] = {
       url,
       status: 'failed',
       hash: null,
@@ -208,75 +323,147 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
       failures,
       retryAfter: new Date(options.now.getTime() + backoff).toISOString(),
       lastTried: options.now.toISOString(),
-    });
-    entries.push({ ...entry(url, 'failed', null, null, attempts, null, null, sourceBytes ?? undefined), error });
+    };
+    entries.push({ ...entry(url, kind, guessed ? 'missing' : 'failed', null, null, attempts), sourceBytes, error });
     return null;
   }
 
-  function okSource(url: string, hash: string, referer: string | null, attempts: ImageAttempt[]): ImageSource {
+  function okSource(url: string, hash: string | null, referer: string | null, attempts: ImageAttempt[]): ImageSource {
     return { url, status: 'ok', hash, attempts, referer, failure: null, failures: 0, retryAfter: null, lastTried: options.now.toISOString() };
   }
 
+  function lookup(url: string, kind: ImageKind = 'content'): ImageAsset | null {
+    const source = index.sources[sourceKey(url, kind)];
+    return source?.status === 'ok' && source.hash ? (index.assets[source.hash] ?? null) : null;
+  }
+
+  function process(ref: ImageRef, guessed = false): Promise<ImageAsset | null> {
+    const kind = ref.kind ?? 'content';
+    const key = sourceKey(ref.url, kind);
+    let p = inFlight.get(key);
+    if (!p) {
+      p = run(ref, kind, guessed);
+      inFlight.set(key, p);
+    }
+    return p;
+  }
+
   return {
-    process(ref) {
-      let p = inFlight.get(ref.url);
-      if (!p) {
-        p = run(ref);
-        inFlight.set(ref.url, p);
+    process: (ref) => process(ref),
+    async processIcon(candidates, pageUrl) {
+      for (const { url, guessed } of candidates) {
+        const asset = await process({ url, pageUrl, kind: 'icon' }, guessed);
+        if (asset) return { url, asset };
       }
-      return p;
+      return null;
     },
-    lookup(url) {
-      const source = index.sources[url];
-      return source?.status === 'ok' && source.hash ? (index.assets[source.hash] ?? null) : null;
+    lookup,
+    lookupIcon(candidates) {
+      for (const { url } of candidates) {
+        const asset = lookup(url, 'icon');
+        if (asset) return { url, asset };
+      }
+      return null;
+    },
+    isPlaceholder(url) {
+      return index.sources[url]?.status === 'placeholder';
     },
     entries: () => entries,
+    totals() {
+      const count = (o: ImageReportEntry['outcome']) => entries.filter((e) => e.outcome === o).length;
+      const converted = entries.filter((e) => e.outcome === 'converted');
+      return {
+        converted: converted.length,
+        reused: count('reused'),
+        cached: count('cached'),
+        placeholder: count('placeholder'),
+        failed: count('failed'),
+        backoff: count('backoff'),
+        missing: count('missing'),
+        sourceBytes: converted.reduce((n, e) => n + (e.sourceBytes ?? 0), 0),
+        bytes: converted.reduce((n, e) => n + (e.bytes ?? 0), 0),
+        writtenBytes: written,
+        busyMs: Math.round(busyMs),
+        perSecond: converted.length > 0 && busyMs > 0 ? Math.round((converted.length / (busyMs / 1000)) * 10) / 10 : null,
+      };
+    },
     index: () => index,
     async save() {
       await writeJsonAtomic(path.join(options.dir, 'index.json'), { version: 1, ...index });
     },
-    prune(referenced) {
+    async prune(referenced, icons = []) {
       const live = new Set<string>();
-      for (const url of referenced) {
-        const hash = index.sources[url]?.hash;
-        if (hash) live.add(hash);
-      }
+      for (const url of referenced) live.add(sourceKey(url, 'content'));
+      for (const url of icons) live.add(sourceKey(url, 'icon'));
+      for (const key of Object.keys(index.sources)) if (!live.has(key)) delete index.sources[key];
+      const liveHashes = new Set(Object.values(index.sources).flatMap((s) => (s.status === 'ok' && s.hash ? [s.hash] : [])));
       let removed = 0;
       for (const hash of Object.keys(index.assets)) {
-        if (!live.has(hash)) {
+        if (!liveHashes.has(hash)) {
           delete index.assets[hash];
           removed++;
         }
       }
-      for (const [url, source] of Object.entries(index.sources)) {
-        if (source.hash && !index.assets[source.hash]) delete index.sources[url];
-      }
+      await sweepFiles(filesDir, new Set(Object.values(index.assets).flatMap((a) => a.variants.map((v) => filePath(v.path)))));
       return removed;
     },
     filePath,
   };
 }
 
+/** Deletes every file under `dir` that is not in `keep` (old assets, leftovers of a killed build), then empty folders. */
+async function sweepFiles(dir: string, keep: Set<string>): Promise<number> {
+  let deleted = 0;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const sub = path.join(dir, name);
+    let files: string[];
+    try {
+      files = await readdir(sub);
+    } catch {
+      // A plain file at the top level: not ours.
+      if (!keep.has(sub)) await rm(sub, { force: true });
+      continue;
+    }
+    for (const f of files) {
+      const file = path.join(sub, f);
+      if (!keep.has(file)) {
+        await rm(file, { force: true, recursive: true });
+        deleted++;
+      }
+    }
+    if (files.every((f) => !keep.has(path.join(sub, f)))) await rmdir(sub).catch(() => {});
+  }
+  return deleted;
+}
+
 function entry(
   url: string,
+  kind: ImageKind,
   outcome: ImageReportEntry['outcome'],
   asset: ImageAsset | null,
   referer: string | null,
   attempts: ImageAttempt[],
-  convertMs: number | null,
-  downloadMs: number | null,
-  sourceBytes?: number,
 ): ImageReportEntry {
   return {
     url,
+    kind,
     outcome,
-    sourceBytes: sourceBytes ?? asset?.sourceBytes ?? null,
+    sourceFormat: asset?.sourceFormat ?? null,
+    sourceBytes: asset?.sourceBytes ?? null,
     bytes: asset ? asset.variants[asset.variants.length - 1]!.bytes : null,
     variantBytes: asset ? asset.variants.map((v) => v.bytes) : [],
+    variants: asset ? asset.variants.map((v) => ({ width: v.width, height: v.height, bytes: v.bytes })) : [],
     width: asset?.width ?? null,
     height: asset?.height ?? null,
-    convertMs,
-    downloadMs,
+    animated: asset?.animated ?? false,
+    convertMs: null,
+    downloadMs: null,
     referer,
     attempts,
     error: null,

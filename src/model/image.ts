@@ -32,7 +32,8 @@ export interface ImageAttempt {
 /** What we know about one source URL. */
 export interface ImageSource {
   url: string;
-  status: 'ok' | 'failed';
+  /** 'placeholder': the image carries no picture (1×1, fully transparent); articles drop it. */
+  status: 'ok' | 'failed' | 'placeholder';
   /** Asset hash when ok. */
   hash: string | null;
   /** The attempts of the last try, in order (no Referer, host Referer, article page). */
@@ -56,4 +57,6 @@ export interface ImageRef {
   url: string;
   /** The article's page, the last Referer tried on hotlink-protected hosts. */
   pageUrl: string | null;
+  /** 'icon': a feed's icon, converted to small sizes (default 'content'). */
+  kind?: 'content' | 'icon';
 }

@@ -26,7 +26,7 @@ export interface FeedReport {
 
 export interface ImageFigures {
   url: string;
-  outcome: 'converted' | 'reused' | 'cached' | 'failed' | 'backoff';
+  outcome: 'converted' | 'reused' | 'cached' | 'placeholder' | 'failed' | 'backoff' | 'missing';
   sourceBytes: number | null;
   bytes: number | null;
   width: number | null;
@@ -55,6 +55,10 @@ export interface BuildReport {
       pruned: number;
       sourceBytes: number;
       bytes: number;
+      /** Images that turned out to be 1×1 or fully transparent (dropped from articles). */
+      placeholder?: number;
+      /** Images downloaded and converted per second of image work (null when none). */
+      perSecond?: number | null;
     };
     pages: number;
     stateFilesWritten: number;
@@ -77,9 +81,12 @@ export function summarize(report: BuildReport): string {
   }
   lines.push(`Articles: ${t.articles.new} new, ${t.articles.updated} updated, ${t.articles.total} in the archive`);
   const i = t.images;
-  const saved = i.sourceBytes > 0 ? ` (${formatBytes(i.sourceBytes)} → ${formatBytes(i.bytes)}, ${Math.round((1 - i.bytes / i.sourceBytes) * 100)}% smaller)` : '';
+  const saved =
+    i.sourceBytes > 0
+      ? ` (${formatBytes(i.sourceBytes)} → ${formatBytes(i.bytes)}, saved ${formatBytes(Math.max(0, i.sourceBytes - i.bytes))}, ${Math.round((1 - i.bytes / i.sourceBytes) * 100)}% smaller${i.perSecond ? `, ${i.perSecond} images/s` : ''})`
+      : '';
   lines.push(
-    `Images: ${i.converted} converted, ${i.cached + i.reused} from cache, ${i.failed} failed${i.backoff ? `, ${i.backoff} waiting to retry` : ''}${i.pruned ? `, ${i.pruned} no longer used` : ''}${saved}`,
+    `Images: ${i.converted} converted, ${i.cached + i.reused} from cache, ${i.failed} failed${i.placeholder ? `, ${i.placeholder} placeholders dropped` : ''}${i.backoff ? `, ${i.backoff} waiting to retry` : ''}${i.pruned ? `, ${i.pruned} no longer used` : ''}${saved}`,
   );
   const failedImages = report.images.filter((img) => img.outcome === 'failed');
   for (const img of failedImages.slice(0, 5)) lines.push(`  ✗ ${img.error?.message ?? img.url}`);

@@ -194,3 +194,33 @@ test('SVG: self-contained files may be rasterized; anything that reaches outside
   assert.equal(out.error.code, 'image-unsupported');
   assert.match(out.error.message, /SVG not rasterized/);
 });
+
+test('hostile bytes: mutated BMP and ICO files decode or fail with BmpError, never anything else', async () => {
+  const fc = await import('fast-check');
+  const bmp = encodeBmp({ width: 9, height: 7, bpp: 8, pixel: checker, palette });
+  const bmp32 = encodeBmp({ width: 5, height: 4, bpp: 32, pixel: gradient, headerSize: 108, bitfields: true });
+  const { dib } = encodeDib({ width: 8, height: 8, bpp: 4, pixel: checker, palette }, { icoMask: true });
+  const ico = encodeIco([{ width: 8, height: 8, bpp: 4, data: dib }]);
+  const check = (decode: () => RawImage) => {
+    try {
+      const img = decode();
+      assert.equal(img.data.length, img.width * img.height * img.channels);
+    } catch (err) {
+      assert.ok(err instanceof BmpError, `unexpected ${String(err)}`);
+    }
+  };
+  fc.assert(
+    fc.property(fc.constantFrom(bmp, bmp32, ico), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), fc.nat(), (file, edits, cut) => {
+      const bytes = Buffer.from(file);
+      for (const [at, value] of edits) bytes[at % bytes.length] = value;
+      const input = cut % 3 === 0 ? bytes.subarray(0, cut % bytes.length) : bytes;
+      if (file === ico) {
+        check(() => {
+          const picture = decodeIco(input, 1_000_000);
+          return picture.kind === 'raw' ? picture.image : { width: 1, height: 1, channels: 3, data: Buffer.alloc(3) };
+        });
+      } else check(() => decodeBmp(input, 1_000_000));
+    }),
+    { numRuns: 2000, seed: 42 },
+  );
+});

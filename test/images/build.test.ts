@@ -21,7 +21,8 @@ const SITE = 'https://user.github.io/repo/';
 
 function feedXml(origin: string, second: boolean): string {
   const item1 = `<item>
-      <title>Every kind of image</title>
+      <title><![CDATA[Every kind of <b>image</b> &lt;script&gt;alert("t")&lt;/script&gt;]]></title>
+      <author>ed@pictures.example (<i>Ed</i> &amp; Co)</author>
       <link>${origin}/articles/one.html</link>
       <guid>${origin}/articles/one.html</guid>
       <pubDate>Tue, 24 Nov 2026 08:00:00 GMT</pubDate>
@@ -48,7 +49,7 @@ function feedXml(origin: string, second: boolean): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">
   <channel>
-    <title>Pictures</title>
+    <title><![CDATA[Pictures <em>&amp;</em> more]]></title>
     <link>${origin}/</link>
     <description>images</description>
     ${item1}
@@ -108,6 +109,10 @@ test('a build: rewritten HTML, WebP only, covers, favicon icon, report figures; 
   const srcs = imgs.map((i) => i.src!);
   assert.ok(!srcs.some((s) => s.includes('header.gif')), 'the 1×1 GIF behind a normal URL is gone');
   assert.ok(!srcs.some((s) => s.endsWith('.svg')), 'no SVG served');
+  // Titles, author and feed names are plain text, escaped on the page.
+  assert.equal(one.title, 'Every kind of image <script>alert("t")</script>');
+  assert.doesNotMatch(page, /<script>alert\("t"\)|<b>image<\/b>|<em>&amp;<\/em>|<i>Ed<\/i>/);
+  assert.match(page, /&lt;script&gt;alert/);
   const ours = imgs.filter((i) => i.src!.startsWith('/repo/img/'));
   assert.equal(ours.length, 5, `alpha, anim, svg, tiff, bmp: ${srcs.join(' ')}`);
   for (const i of ours) {
@@ -144,6 +149,7 @@ test('a build: rewritten HTML, WebP only, covers, favicon icon, report figures; 
   // Icon: no feed image, so the site's favicon.ico, converted.
   const feeds = JSON.parse(await readFile(path.join(out, 'api/feeds.json'), 'utf8'));
   const pics = feeds.feeds.find((f: { id: string }) => f.id === 'pics');
+  assert.equal(pics.title, 'Pictures & more');
   assert.equal(pics.icon_source_url, `${o}/favicon.ico`);
   assert.match(pics.icon, /^https:\/\/user\.github\.io\/repo\/img\/.*\.webp$/);
   const iconMeta = await sharp(path.join(out, pics.icon.slice(SITE.length))).metadata();

@@ -65,6 +65,33 @@ export function digestSchema(schemaUrl: string): Record<string, unknown> {
           source_hash: { type: 'string', description: 'Hash of the raw title and content: an unchanged item is not reprocessed.' },
           source_images: { type: 'array', items: { type: 'string' }, description: 'Source URLs of the content images, in order (restores the archive).' },
           source_cover: { ...nullableString, description: 'Source URL of the cover image, if any.' },
+          assets: {
+            type: 'object',
+            description: 'Source image URL → every WebP variant it became (content images and the cover): what a restore needs to put it back in the image cache.',
+            additionalProperties: {
+              type: 'object',
+              required: ['source_bytes', 'variants'],
+              additionalProperties: false,
+              properties: {
+                source_bytes: { type: 'integer', minimum: 0 },
+                variants: {
+                  type: 'array',
+                  minItems: 1,
+                  items: {
+                    type: 'object',
+                    required: ['url', 'width', 'height', 'bytes'],
+                    additionalProperties: false,
+                    properties: {
+                      url: { type: 'string', format: 'uri' },
+                      width: { type: 'integer', minimum: 1 },
+                      height: { type: 'integer', minimum: 1 },
+                      bytes: { type: 'integer', minimum: 0 },
+                    },
+                  },
+                },
+              },
+            },
+          },
         },
       },
     },

@@ -105,6 +105,7 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
         language: config.site.language,
         pathOf: paths.allJson,
         feedId: null,
+        assetUrl: input.assetUrl,
       }),
       ...vm.feeds.flatMap((f) =>
         jsonFeedFiles(articlesByFeed.get(f.id) ?? [], {
@@ -113,12 +114,14 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
           ...(f.description ? { description: f.description } : {}),
           homePageUrl: f.homeUrl ?? siteUrl + paths.feed(f.id),
           language: f.language ?? config.site.language,
-          ...(f.icon ? { icon: siteUrl + f.icon.src.slice(config.site.basePath.length) } : {}),
+          // A CDN icon is absolute already.
+          ...(f.icon ? { icon: /^https?:/.test(f.icon.src) ? f.icon.src : siteUrl + f.icon.src.slice(config.site.basePath.length) } : {}),
           pathOf: (n) => paths.feedJson(f.id, n),
           feedId: f.id,
+          assetUrl: input.assetUrl,
         }),
       ),
-      feedsJson(input.feeds, vm.feeds, siteUrl, input.now.toISOString()),
+      feedsJson(input.feeds, vm.feeds, siteUrl, input.now.toISOString(), input.assetUrl),
       { path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) },
       { path: paths.digestSchema(), body: JSON.stringify(digestSchema(siteUrl + paths.digestSchema()), null, 1) },
     ];
@@ -159,6 +162,8 @@ async function copyAssets(input: RenderInput, outDir: string): Promise<number> {
   for (const f of input.feeds) if (f.icon) for (const v of f.icon.variants) wanted.add(v.path);
   const dirs = new Set<string>();
   for (const p of wanted) {
+    // Served from a CDN: not part of the site.
+    if (input.assetUrl?.(p)) continue;
     const dest = path.join(outDir, p);
     const dir = path.dirname(dest);
     if (!dirs.has(dir)) {

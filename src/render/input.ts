@@ -55,6 +55,12 @@ export interface RenderInput {
   workDir: string;
   /** Resolves a variant path ("img/ab/…webp") to the cached file to copy. */
   assetFile: (variantPath: string) => string;
+  /**
+   * The absolute URL of a variant served from elsewhere (a CDN such as
+   * jsDelivr), or null when the site serves it: then it is copied into the
+   * site and linked under the path prefix. Absent: the site serves every image.
+   */
+  assetUrl?: (variantPath: string) => string | null;
   /** Where the bundled templates/ and public/ live. */
   packageRoot: string;
 }

@@ -30,10 +30,12 @@ interface FeedContext {
   pathOf: (page: number) => string;
   /** The feed this document is about (for `_digest.feed_id`), or null for all feeds. */
   feedId: string | null;
+  /** Images served from elsewhere (RenderInput.assetUrl): their absolute URL, else null. */
+  assetUrl?: ((variantPath: string) => string | null) | undefined;
 }
 
 export function jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext): JsonFile[] {
-  const items = articles.map((ra) => JSON.stringify(jsonItem(ra, ctx.siteUrl, ctx.feedId)));
+  const items = articles.map((ra) => JSON.stringify(jsonItem(ra, ctx.siteUrl, ctx.feedId, ctx.assetUrl)));
   // Split into pages by count and by size (bytes, not characters: CJK text is 3 bytes a character).
   // One item larger than the limit gets a file of its own.
   const pages: string[][] = [[]];
@@ -68,11 +70,13 @@ export function jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext): Json
   });
 }
 
-function jsonItem(ra: RenderArticle, siteUrl: string, feedId: string | null) {
+function jsonItem(ra: RenderArticle, siteUrl: string, feedId: string | null, assetUrl?: (variantPath: string) => string | null) {
   const a = ra.article;
-  const abs = (p: string) => siteUrl + p;
+  const abs = (p: string) => assetUrl?.(p) ?? siteUrl + p;
   const images: Record<string, string> = {};
   for (const [src, img] of Object.entries(ra.images)) images[src] = abs(img.path);
+  const assets: Record<string, ReturnType<typeof assetJson>> = {};
+  for (const img of [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])]) assets[img.sourceUrl] = assetJson(img, abs);
   return {
     id: a.id,
     ...(a.link.startsWith('http') ? { url: a.link } : {}),
@@ -106,7 +110,16 @@ function jsonItem(ra: RenderArticle, siteUrl: string, feedId: string | null) {
       source_hash: a.sourceHash,
       source_images: a.images,
       source_cover: a.cover,
+      assets,
     },
+  };
+}
+
+/** Every variant of an optimized image: what a restore needs to put it back in the image cache. */
+function assetJson(img: RenderImage, abs: (p: string) => string) {
+  return {
+    source_bytes: img.sourceBytes,
+    variants: img.variants.map((v) => ({ url: abs(v.path), width: v.width, height: v.height, bytes: v.bytes })),
   };
 }
 
@@ -121,7 +134,14 @@ function coverJson(cover: RenderImage, abs: (p: string) => string) {
   };
 }
 
-export function feedsJson(feeds: RenderFeed[], views: FeedView[], siteUrl: string, generatedAt: string): JsonFile {
+export function feedsJson(
+  feeds: RenderFeed[],
+  views: FeedView[],
+  siteUrl: string,
+  generatedAt: string,
+  assetUrl?: (variantPath: string) => string | null,
+): JsonFile {
+  const abs = (p: string) => assetUrl?.(p) ?? siteUrl + p;
   const body = {
     version: 1,
     generated_at: generatedAt,
@@ -133,8 +153,9 @@ export function feedsJson(feeds: RenderFeed[], views: FeedView[], siteUrl: strin
         url: f.config.url,
         home_page_url: v.homeUrl,
         description: v.description,
-        icon: f.icon ? siteUrl + f.icon.path : null,
+        icon: f.icon ? abs(f.icon.path) : null,
         icon_source_url: f.icon?.sourceUrl ?? f.state.meta.iconUrl,
+        icon_asset: f.icon ? assetJson(f.icon, abs) : null,
         category: f.config.category,
         language: v.language,
         json_url: siteUrl + paths.feedJson(f.config.id, 1),

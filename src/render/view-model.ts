@@ -155,9 +155,11 @@ export function buildViewModel(input: RenderInput): ViewModel {
   const { config } = input;
   const base = config.site.basePath;
   const href = (p: string) => base + p;
+  // Images may live on a CDN (RenderInput.assetUrl); pages link them there.
+  const assetHref = (p: string) => input.assetUrl?.(p) ?? href(p);
   const perPage = config.site.itemsPerPage;
 
-  const feeds = input.feeds.map((f) => feedView(f, href, input.now));
+  const feeds = input.feeds.map((f) => feedView(f, href, assetHref, input.now));
   const feedById = new Map(feeds.map((f) => [f.id, f]));
 
   const summaries = new Map<string, ArticleSummary>();
@@ -177,7 +179,7 @@ export function buildViewModel(input: RenderInput): ViewModel {
           const f = feedById.get(id);
           return f ? [{ id, title: f.title, href: f.href, icon: f.icon }] : [];
         }),
-        cover: ra.cover ? imageView(ra.cover, href, 480) : null,
+        cover: ra.cover ? imageView(ra.cover, assetHref, 480) : null,
         language: feedById.get(ra.feedIds[0] ?? '')?.language ?? null,
       };
       summaries.set(a.id, s);
@@ -361,7 +363,7 @@ function paginate(
   return pages;
 }
 
-function feedView(f: RenderFeed, href: (p: string) => string, now: Date): FeedView {
+function feedView(f: RenderFeed, href: (p: string) => string, assetHref: (p: string) => string, now: Date): FeedView {
   const h = f.state.health;
   const lastSuccess = h.lastSuccessAt ? Date.parse(h.lastSuccessAt) : null;
   const failing = h.consecutiveFailures > 0;
@@ -374,7 +376,7 @@ function feedView(f: RenderFeed, href: (p: string) => string, now: Date): FeedVi
     category: f.config.category,
     categoryHref: f.config.category ? href(paths.category(slugify(f.config.category))) : null,
     language: f.config.language ?? f.state.meta.language,
-    icon: f.icon ? imageView(f.icon, href, 64) : null,
+    icon: f.icon ? imageView(f.icon, assetHref, 64) : null,
     href: href(paths.feed(f.config.id)),
     atomHref: href(paths.feedAtom(f.config.id)),
     jsonHref: href(paths.feedJson(f.config.id, 1)),

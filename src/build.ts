@@ -289,7 +289,7 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
   }
 
   t = performance.now();
-  const parsed = await parseFeed(fetched.text, fetched.url);
+  const parsed = await parseFeed(fetched.text, fetched.url, { timezone: ctx.config.site.timezone, language: feed.language });
   ctx.busy('parse', performance.now() - t);
   if (!parsed.ok) return fail(parsed.error);
   report.warnings.push(...parsed.value.warnings);
@@ -300,6 +300,7 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
     now: ctx.now,
     maxItems: feed.maxItems,
     retention: ctx.config.archive,
+    filters: [ctx.config.filters, feed.filters],
     prepare: (item) => {
       const c0 = performance.now();
       const prepared = prepareContent(item.contentHtml, item.baseUrl);

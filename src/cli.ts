@@ -8,6 +8,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, PACKAGE_ROOT } from './build.ts';
 import { loadConfig } from './config/index.ts';
+import { checkConfig } from './config/check.ts';
+import { importOpml } from './opml/index.ts';
 import { ConfigError, UsageError } from './model/errors.ts';
 import { LockedError } from './io/lock.ts';
 import { serveSite } from './serve/index.ts';
@@ -18,13 +20,18 @@ Usage:
   feed-digest build [--config feeds.json] [--out _site] [--cache .cache]
                     [--concurrency N] [--strict] [--quiet]
   feed-digest check [--config feeds.json]
+  feed-digest import-opml FILE.opml [--config feeds.json] [--dry-run]
   feed-digest serve [--out _site] [--config feeds.json] [--port 8080] [--host 127.0.0.1]
   feed-digest help
 
 Commands:
   build   Fetch every feed, merge new articles into the archive in --cache,
           convert images to WebP and write the site to --out.
-  check   Validate the config and list every problem at once.
+  check   Validate the config and list every problem at once (errors, then
+          warnings such as a feed listed twice or a missing templates folder).
+  import-opml
+          Add the subscriptions of an OPML export to feeds.json (folders
+          become categories; feeds already there and all settings are kept).
   serve   Serve the built site locally, under the path of site.url.
 
 Options:
@@ -50,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runBuild(rest);
       case 'check':
         return await runCheck(rest);
+      case 'import-opml':
+        return await runImportOpml(rest);
       case 'serve':
         return await runServe(rest);
       case undefined:
@@ -137,8 +146,43 @@ async function runCheck(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const config = await loadConfig(values.config);
-  process.stdout.write(`${config.file}: OK, ${config.feeds.length} feeds (${config.feeds.filter((f) => f.enabled).length} enabled)\n`);
+  const result = await checkConfig(values.config);
+  const line = (kind: string, p: { path: string; message: string }) => `  ${kind} ${p.path || '(file)'}: ${p.message}\n`;
+  if (result.errors.length > 0) {
+    process.stderr.write(`${result.file}: ${result.errors.length} error${result.errors.length > 1 ? 's' : ''}${result.warnings.length ? `, ${result.warnings.length} warning${result.warnings.length > 1 ? 's' : ''}` : ''}\n`);
+    for (const p of result.errors) process.stderr.write(line('error  ', p));
+    for (const p of result.warnings) process.stderr.write(line('warning', p));
+    return 2;
+  }
+  const config = result.config!;
+  process.stdout.write(`${result.file}: OK, ${config.feeds.length} feeds (${config.feeds.filter((f) => f.enabled).length} enabled)${result.warnings.length ? `, ${result.warnings.length} warning${result.warnings.length > 1 ? 's' : ''}` : ''}\n`);
+  for (const p of result.warnings) process.stdout.write(line('warning', p));
+  return 0;
+}
+
+async function runImportOpml(args: string[]): Promise<number> {
+  const { values, positionals } = parse(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      options: { ...HELP_OPTION, config: { type: 'string', default: 'feeds.json' }, 'dry-run': { type: 'boolean', default: false } },
+    }),
+  );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('import-opml expects one OPML file');
+  const result = await importOpml(positionals[0]!, values.config, {
+    schemaFile: path.join(PACKAGE_ROOT, 'feeds.schema.json'),
+    dryRun: values['dry-run'],
+  });
+  const out = process.stdout;
+  for (const a of result.added) out.write(`  + ${a.id}: ${a.url}${a.category ? ` [${a.category}]` : ''}\n`);
+  for (const s of result.skipped) out.write(`  = ${s.url}: ${s.reason}\n`);
+  for (const p of result.problems) out.write(`  ! ${p}\n`);
+  const verb = values['dry-run'] ? 'would add' : result.written ? (result.created ? 'created with' : 'added') : 'added';
+  out.write(`${result.file}: ${verb} ${result.added.length} feed${result.added.length === 1 ? '' : 's'}, skipped ${result.skipped.length}${values['dry-run'] ? ' (dry run: nothing written)' : ''}\n`);
   return 0;
 }
 

@@ -2,12 +2,21 @@
  * Merging a freshly parsed feed into its archived state. Pure: the clock and
  * the content step are arguments. Items the feed no longer lists are kept;
  * an item seen again with new title or content is updated in place (one id,
- * `modified` set); unchanged items are not reprocessed.
+ * `modified` set: the feed's own update time when it gives a newer one, else
+ * the time we noticed); unchanged items are not reprocessed.
+ *
+ * Include/exclude filters decide which of the feed's items are read at all;
+ * articles already archived stay when a filter is added later (remove them
+ * by deleting the feed's state file, which re-reads only what the feed still
+ * lists). `maxItems` then caps how many of the remaining items are read, in
+ * document order; retention (archive.maxItemsPerFeed / maxAgeDays) prunes
+ * the archive, and nothing else ever removes an article.
  */
 import { createHash } from 'node:crypto';
-import type { ArchiveConfig } from '../model/config.ts';
+import type { ArchiveConfig, FilterConfig } from '../model/config.ts';
 import type { Article, FeedState } from '../model/archive.ts';
 import type { FeedDoc, ParsedItem } from '../model/feed.ts';
+import { compileFilters } from './filter.ts';
 
 export interface PreparedItem {
   html: string;
@@ -21,6 +30,8 @@ export interface MergeCounts {
   unchanged: number;
   /** Removed by retention rules (never because the feed stopped listing them). */
   expired: number;
+  /** Items of this fetch left out by include/exclude filters. */
+  filtered: number;
   total: number;
 }
 
@@ -50,12 +61,21 @@ export function sourceHashOf(item: ParsedItem): string {
 export function mergeFeed(
   previous: FeedState,
   doc: FeedDoc,
-  options: { now: Date; maxItems: number | null; retention: ArchiveConfig; prepare: (item: ParsedItem) => PreparedItem },
+  options: {
+    now: Date;
+    maxItems: number | null;
+    retention: ArchiveConfig;
+    prepare: (item: ParsedItem) => PreparedItem;
+    /** The global filters and the feed's own: an item must pass all of them. */
+    filters?: readonly FilterConfig[];
+  },
 ): MergeResult {
   const now = options.now;
   const nowIso = now.toISOString();
   const byId = new Map(previous.articles.map((a) => [a.id, a]));
-  const items = options.maxItems ? doc.items.slice(0, options.maxItems) : doc.items;
+  const passes = compileFilters(options.filters ?? []);
+  const wanted = passes ? doc.items.filter(passes) : doc.items;
+  const items = options.maxItems ? wanted.slice(0, options.maxItems) : wanted;
   const changed: Article[] = [];
   let added = 0;
   let updated = 0;
@@ -69,13 +89,14 @@ export function mergeFeed(
       continue;
     }
     const prepared = options.prepare(item);
+    const published = clampDate(item.published ?? old?.published ?? nowIso, now);
     const article: Article = {
       id: item.id,
       link: item.link,
       title: item.title || firstWords(prepared.excerpt) || '(untitled)',
       author: item.author,
-      published: clampDate(item.published ?? old?.published ?? nowIso, now),
-      modified: old ? clampDate(item.updated ?? nowIso, now) : item.updated && item.published && item.updated > item.published ? clampDate(item.updated, now) : null,
+      published,
+      modified: old ? modifiedAgain(item, old, published, now) : item.updated && item.updated > published ? clampDate(item.updated, now) : null,
       firstSeen: old?.firstSeen ?? nowIso,
       contentHtml: prepared.html,
       sourceHash,
@@ -112,7 +133,7 @@ export function mergeFeed(
       },
       articles,
     },
-    counts: { added, updated, unchanged, expired: before - articles.length, total: articles.length },
+    counts: { added, updated, unchanged, expired: before - articles.length, filtered: doc.items.length - wanted.length, total: articles.length },
     changed,
   };
 }
@@ -120,6 +141,16 @@ export function mergeFeed(
 /** Newest first; ties broken by id so the order is stable across builds. */
 export function newestFirst(a: Article, b: Article): number {
   return a.published < b.published ? 1 : a.published > b.published ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * When a changed item was modified: the feed's own update time when it is
+ * newer than anything we recorded, else now (a feed that never says, or
+ * says the same time again, still gets the change recorded).
+ */
+function modifiedAgain(item: ParsedItem, old: Article, published: string, now: Date): string {
+  const since = old.modified ?? published;
+  return item.updated && item.updated > since ? clampDate(item.updated, now) : now.toISOString();
 }
 
 /** A date more than a day in the future is a publisher's mistake: use now. */

@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../model/errors.ts';
-import type { Config, FeedConfig } from '../model/config.ts';
-import { configSchema, type ConfigParsed } from './schema.ts';
+import type { Config, FeedConfig, FilterConfig, FilterRule } from '../model/config.ts';
+import { configSchema, FILTER_FIELDS, type ConfigParsed, type FilterRuleInput } from './schema.ts';
 import { deriveFeedId } from './feed-id.ts';
 
 export const DEFAULT_USER_AGENT =
@@ -31,13 +31,83 @@ export async function loadConfig(file: string): Promise<Config> {
       { path: '', message: code === 'ENOENT' ? 'file not found' : `cannot read: ${String(err)}` },
     ]);
   }
-  let json: unknown;
+  return resolveConfig(parseJson(text, abs), abs);
+}
+
+/** JSON.parse, with the line and column of a syntax error (V8's message does not always say where). */
+export function parseJson(text: string, file: string): unknown {
+  const body = text.replace(/^\uFEFF/, '');
   try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    return JSON.parse(body) as unknown;
   } catch (err) {
-    throw new ConfigError(abs, [{ path: '', message: `not valid JSON: ${(err as Error).message}` }]);
+    // V8 appends an offset or an excerpt of the text; the line and column say it better.
+    const reason = ((err as Error).message.split('\n')[0] ?? '').replace(/( in JSON)? at position \d+.*$|, (\.\.\.)?".*$/, '');
+    const offset = syntaxErrorOffset(body);
+    const before = body.slice(0, offset).split('\n');
+    const where = `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+    throw new ConfigError(file, [{ path: '', message: `not valid JSON (${where}): ${reason}` }]);
   }
-  return resolveConfig(json, abs);
+}
+
+/** Where the first JSON syntax error is: a small recursive-descent reader that stops there. */
+function syntaxErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const expect = (c: string) => (text[i] === c ? i++ : fail());
+  const string = () => {
+    expect('"');
+    while (i < text.length && text[i] !== '"') {
+      if (text[i]! < ' ') fail();
+      i += text[i] === '\\' ? 2 : 1;
+    }
+    expect('"');
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        string();
+        ws();
+        expect(':');
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else return void expect('}');
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else return void expect(']');
+      }
+    } else if (c === '"') string();
+    else {
+      const m = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
+      if (!m) fail();
+      i += m![0].length;
+    }
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : text.length;
+  } catch (at) {
+    return typeof at === 'number' ? at : 0;
+  }
 }
 
 /** Validates already-parsed JSON; `file` is used for messages and relative paths. */
@@ -48,7 +118,7 @@ export function resolveConfig(json: unknown, file: string): Config {
   const feedCheck = checkFeeds(Array.isArray(rawFeeds) ? rawFeeds : [], path.dirname(file));
   if (!parsed.success || feedCheck.problems.length > 0) {
     const problems = [
-      ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message }))),
+      ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issueMessage(issue) }))),
       ...feedCheck.problems,
     ];
     throw new ConfigError(file, problems);
@@ -61,6 +131,8 @@ function checkFeeds(feeds: unknown[], dir: string) {
   const problems: { path: string; message: string }[] = [];
   const resolved: { id: string; url: string }[] = [];
   const seen = new Map<string, number>();
+  // A derived id must not take an id that a later feed states explicitly.
+  const explicit = new Set(feeds.flatMap((f) => (typeof (f as { id?: unknown } | null)?.id === 'string' ? [(f as { id: string }).id] : [])));
   feeds.forEach((f, i) => {
     const raw = f as { id?: unknown; url?: unknown } | null;
     if (typeof raw?.url !== 'string' || raw.url.trim() === '') return; // the schema reports it
@@ -68,7 +140,7 @@ function checkFeeds(feeds: unknown[], dir: string) {
     if (url === null) {
       problems.push({ path: `feeds[${i}].url`, message: `expected an http(s) URL, a file: URL or a path, got ${JSON.stringify(raw.url)}` });
     }
-    const id = typeof raw.id === 'string' ? raw.id : deriveFeedId(url ?? raw.url, new Set(seen.keys()));
+    const id = typeof raw.id === 'string' ? raw.id : deriveFeedId(url ?? raw.url, new Set([...explicit, ...seen.keys()]));
     const earlier = seen.get(id);
     if (earlier !== undefined) problems.push({ path: `feeds[${i}].id`, message: `duplicate id "${id}" (also feeds[${earlier}])` });
     seen.set(id, i);
@@ -94,6 +166,8 @@ function normalize(data: ConfigParsed, file: string, resolved: { id: string; url
     userAgent: f.userAgent ?? null,
     headers: f.headers,
     maxItems: f.maxItems ?? null,
+    proxy: f.proxy ?? null,
+    filters: filterConfig(f.filters),
   }));
 
   const maxWidth = data.images.maxWidth;
@@ -118,6 +192,8 @@ function normalize(data: ConfigParsed, file: string, resolved: { id: string; url
       concurrency: data.fetch.concurrency,
       perHost: data.fetch.perHost,
       timeoutMs: Math.round(data.fetch.timeoutSeconds * 1000),
+      feedDeadlineMs: Math.round(data.fetch.feedDeadlineSeconds * 1000),
+      retries: data.fetch.retries,
       maxBytes: data.fetch.maxBytes,
       maxRedirects: data.fetch.maxRedirects,
       userAgent: data.fetch.userAgent ?? DEFAULT_USER_AGENT,
@@ -126,12 +202,100 @@ function normalize(data: ConfigParsed, file: string, resolved: { id: string; url
       maxItemsPerFeed: data.archive.maxItemsPerFeed ?? null,
       maxAgeDays: data.archive.maxAgeDays ?? null,
     },
+    assets: data.assets
+      ? {
+          cdn: data.assets.cdn,
+          repo: data.assets.repo,
+          host: data.assets.host,
+          shardBytes: Math.floor(data.assets.shardMB * 1_000_000),
+          tagPrefix: data.assets.tagPrefix,
+          sealAfterMs: Math.round(data.assets.sealAfterHours * 3_600_000),
+        }
+      : null,
+    filters: filterConfig(data.filters),
     feeds,
   };
 }
 
+/** A bare string matches every field, ignoring case. */
+function filterConfig(input: { include: FilterRuleInput[]; exclude: FilterRuleInput[] }): FilterConfig {
+  const rule = (r: FilterRuleInput): FilterRule =>
+    typeof r === 'string'
+      ? { pattern: r, flags: 'i', fields: [...FILTER_FIELDS] }
+      : { pattern: r.pattern, flags: r.caseSensitive ? '' : 'i', fields: [...new Set(r.fields)] };
+  return { include: input.include.map(rule), exclude: input.exclude.map(rule) };
+}
+
+/** zod's message, plus the nearest known key for a typo ("tittle" → "title"). */
+function issueMessage(issue: { code: string; message: string; path: readonly PropertyKey[]; keys?: string[] }): string {
+  if (issue.code !== 'unrecognized_keys' || !issue.keys) return issue.message;
+  const known = knownKeys(issue.path);
+  const hints = issue.keys.map((k) => {
+    const near = closest(k, known);
+    return near ? `"${k}" (did you mean "${near}"?)` : `"${k}"`;
+  });
+  return `unknown key${issue.keys.length > 1 ? 's' : ''} ${hints.join(', ')}${known.length ? `; allowed here: ${known.join(', ')}` : ''}`;
+}
+
+/** The keys the schema allows at a JSON path, found by walking the zod schema itself. */
+export function knownKeys(at: readonly PropertyKey[]): string[] {
+  let node: SchemaNode | undefined = configSchema as unknown as SchemaNode;
+  for (const part of at) {
+    node = unwrap(node);
+    if (typeof part === 'number') node = node?._zod.def.type === 'array' ? node._zod.def.element : undefined;
+    else node = objectIn(node)?._zod.def.shape?.[String(part)];
+  }
+  return Object.keys(objectIn(unwrap(node))?._zod.def.shape ?? {});
+}
+
+/** Strips defaults, prefaults and optionals. */
+function unwrap(node: SchemaNode | undefined): SchemaNode | undefined {
+  while (node && node._zod.def.innerType) node = node._zod.def.innerType;
+  return node;
+}
+
+/** The object schema itself, or the object branch of a union (a filter rule is a string or an object). */
+function objectIn(node: SchemaNode | undefined): SchemaNode | undefined {
+  if (node?._zod.def.type === 'union') return node._zod.def.options?.map(unwrap).find((o) => o?._zod.def.type === 'object');
+  return node?._zod.def.type === 'object' ? node : undefined;
+}
+
+/** The structural view of zod 4's schema internals that knownKeys needs. */
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, SchemaNode>;
+  innerType?: SchemaNode;
+  element?: SchemaNode;
+  options?: SchemaNode[];
+}
+interface SchemaNode {
+  _zod: { def: SchemaDef };
+}
+
+function closest(word: string, candidates: string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = c.toLowerCase() === word.toLowerCase() ? 0 : editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : null;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
 /** http(s) and file: URLs pass; anything else is a path relative to feeds.json. */
-function resolveFeedUrl(raw: string, dir: string): string | null {
+export function resolveFeedUrl(raw: string, dir: string): string | null {
   if (/^[a-z][a-z0-9+.-]*:/i.test(raw) && !/^[a-z]:[\\/]/i.test(raw)) {
     try {
       const u = new URL(raw);

@@ -1,7 +1,9 @@
 /**
- * The feeds.json schema: the one place where every option and its default
- * lives. `config/index.ts` validates with it; `npm run schema` turns it into
- * the JSON Schema that editors use (feeds.schema.json).
+ * The feeds.json schema: the one place where every option, its default and
+ * its one-line description live. `config/index.ts` validates with it;
+ * `npm run schema` (scripts/make-schema.ts) turns it into feeds.schema.json,
+ * the JSON Schema editors use for autocomplete, so the descriptions here are
+ * what users read while typing.
  */
 import { z } from 'zod';
 
@@ -22,29 +24,90 @@ const feedUrl = z.string().trim().min(1, 'expected a URL or a file path');
 
 export const FEED_ID = /^[a-z0-9][a-z0-9-]*$/;
 
+const proxyUrl = z
+  .string()
+  .trim()
+  .refine((s) => {
+    try {
+      return ['http:', 'https:', 'socks:', 'socks5:'].includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  }, 'expected a proxy URL such as "http://proxy.example:3128" or "socks5://127.0.0.1:1080"');
+
+/** A pattern must compile, so a typo is reported by `check`, not at build time. */
+const pattern = z
+  .string()
+  .min(1)
+  .superRefine((s, ctx) => {
+    try {
+      new RegExp(s);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(err as Error).message}` });
+    }
+  });
+
+export const FILTER_FIELDS = ['title', 'content', 'author', 'category'] as const;
+
+const filterRule = z.union([
+  pattern.meta({ description: 'A regular expression, matched case-insensitively against title, content, author and categories.' }),
+  z
+    .strictObject({
+      pattern: pattern.meta({ description: 'A regular expression (JavaScript syntax).' }),
+      fields: z
+        .array(z.enum(FILTER_FIELDS))
+        .min(1)
+        .default([...FILTER_FIELDS])
+        .meta({ description: 'What the pattern is matched against (default: all of title, content, author, category).' }),
+      caseSensitive: z.boolean().default(false).meta({ description: 'Match letter case exactly (default false).' }),
+    })
+    .meta({ description: 'A regular expression limited to some fields.' }),
+]);
+
+const filters = z
+  .strictObject({
+    include: z
+      .array(filterRule)
+      .default([])
+      .meta({ description: 'Keep only items matching at least one of these (no rules: keep everything).' }),
+    exclude: z.array(filterRule).default([]).meta({ description: 'Drop items matching any of these.' }),
+  })
+  .prefault({});
+
 const feedSchema = z.strictObject({
   id: z
     .string()
     .regex(FEED_ID, 'expected a slug: lowercase letters, digits and "-", not starting with "-"')
-    .optional(),
-  url: feedUrl,
-  title: z.string().trim().min(1).optional(),
-  category: z.string().trim().min(1).optional(),
-  enabled: z.boolean().default(true),
-  language: z.string().trim().min(1).optional(),
-  userAgent: z.string().min(1).optional(),
-  headers: z.record(z.string(), z.string()).default({}),
-  maxItems: z.int().positive().optional(),
+    .optional()
+    .meta({ description: 'Stable slug naming the feed\'s pages and state (default: derived from the URL). Changing it starts a new archive.' }),
+  url: feedUrl.meta({ description: 'The feed\'s http(s) URL (a file: URL or a path relative to feeds.json also works).' }),
+  title: z.string().trim().min(1).optional().meta({ description: 'Shown instead of the feed\'s own title.' }),
+  category: z.string().trim().min(1).optional().meta({ description: 'Groups feeds on category pages and in feeds.opml.' }),
+  enabled: z.boolean().default(true).meta({ description: 'false: not fetched; its archived articles stay on the site.' }),
+  language: z.string().trim().min(1).optional().meta({ description: 'Overrides the feed\'s language (e.g. "zh-CN"): used for dates without a zone and on pages.' }),
+  userAgent: z.string().min(1).optional().meta({ description: 'User-Agent for this feed (default: fetch.userAgent).' }),
+  headers: z
+    .record(
+      z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'expected an HTTP header name'),
+      z.string().refine((v) => !/[\r\n\0]/.test(v), 'a header value cannot contain line breaks'),
+    )
+    .default({})
+    .meta({ description: 'Extra request headers for this feed, e.g. {"Cookie": "..."} or {"Referer": "..."}.' }),
+  maxItems: z.int().positive().optional().meta({ description: 'Read at most this many items (the first in the document) from each fetch.' }),
+  proxy: proxyUrl.optional().meta({ description: 'Fetch this feed through this proxy (else HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply).' }),
+  filters: filters.meta({ description: 'Include/exclude rules for this feed\'s new items (on top of the global "filters").' }),
 });
 
 export const configSchema = z.strictObject({
-  $schema: z.string().optional(),
+  $schema: z.string().optional().meta({ description: 'Path or URL of this JSON Schema, for editors.' }),
   site: z
     .strictObject({
-      title: z.string().trim().min(1).default('Feed Digest'),
-      url: httpUrl.default('http://localhost:8080/'),
-      description: z.string().default(''),
-      language: z.string().trim().min(1).default('en'),
+      title: z.string().trim().min(1).default('Feed Digest').meta({ description: 'The site\'s title.' }),
+      url: httpUrl
+        .default('http://localhost:8080/')
+        .meta({ description: 'Absolute URL the site is served at; its path is the path prefix (e.g. "https://user.github.io/repo/").' }),
+      description: z.string().default('').meta({ description: 'One line under the title.' }),
+      language: z.string().trim().min(1).default('en').meta({ description: 'The site\'s language (BCP 47, e.g. "zh-CN").' }),
       timezone: z
         .string()
         .refine((tz) => {
@@ -55,41 +118,92 @@ export const configSchema = z.strictObject({
             return false;
           }
         }, 'expected an IANA time zone name such as "Asia/Shanghai" or "UTC"')
-        .default('UTC'),
-      itemsPerPage: z.int().min(1).max(500).default(30),
-      templates: z.string().min(1).optional(),
-      cname: z.string().min(1).optional(),
+        .default('UTC')
+        .meta({ description: 'IANA time zone for displayed dates and for feed dates that give no zone (never the build machine\'s).' }),
+      itemsPerPage: z.int().min(1).max(500).default(30).meta({ description: 'Articles per list page.' }),
+      templates: z.string().min(1).optional().meta({ description: 'Folder of template overrides, relative to feeds.json.' }),
+      cname: z.string().min(1).optional().meta({ description: 'Custom domain written to CNAME (GitHub Pages).' }),
     })
-    .prefault({}),
+    .prefault({})
+    .meta({ description: 'The site: title, URL (and so its path prefix), language, time zone, pages.' }),
   images: z
     .strictObject({
-      quality: z.int().min(1).max(100).default(75),
-      maxWidth: z.int().min(16).max(8192).default(1600),
-      widths: z.array(z.int().min(16).max(8192)).min(1).default([480, 960, 1600]),
-      maxBytes: z.int().positive().default(20 * 1024 * 1024),
-      maxPixels: z.int().positive().default(50_000_000),
-      referers: z.record(z.string(), httpUrl).default({}),
+      quality: z.int().min(1).max(100).default(75).meta({ description: 'WebP quality.' }),
+      maxWidth: z.int().min(16).max(8192).default(1600).meta({ description: 'Widest image written, in pixels.' }),
+      widths: z.array(z.int().min(16).max(8192)).min(1).default([480, 960, 1600]).meta({ description: 'Responsive widths written (capped at maxWidth).' }),
+      maxBytes: z.int().positive().default(20 * 1024 * 1024).meta({ description: 'Largest source image downloaded, in bytes.' }),
+      maxPixels: z.int().positive().default(50_000_000).meta({ description: 'Largest source image decoded, in pixels.' }),
+      referers: z
+        .record(z.string(), httpUrl)
+        .default({})
+        .meta({ description: 'Host suffix → Referer for hotlink-protected image hosts, e.g. {"sinaimg.cn": "https://weibo.com/"}.' }),
     })
-    .prefault({}),
+    .prefault({})
+    .meta({ description: 'Image optimization: WebP quality, widths, limits, Referers for hotlink-protected hosts.' }),
   fetch: z
     .strictObject({
-      allowPrivateNetworks: z.boolean().default(false),
-      concurrency: z.int().min(1).max(256).default(8),
-      perHost: z.int().min(1).max(64).default(2),
-      timeoutSeconds: z.number().positive().max(600).default(30),
-      maxBytes: z.int().positive().default(10 * 1024 * 1024),
-      maxRedirects: z.int().min(0).max(20).default(5),
-      userAgent: z.string().min(1).optional(),
+      allowPrivateNetworks: z
+        .boolean()
+        .default(false)
+        .meta({ description: 'Allow URLs found in feed content to reach loopback/private addresses (feed URLs in this file always may).' }),
+      concurrency: z.int().min(1).max(256).default(8).meta({ description: 'Feeds fetched at once.' }),
+      perHost: z.int().min(1).max(64).default(2).meta({ description: 'Feeds fetched at once from one host.' }),
+      timeoutSeconds: z.number().positive().max(600).default(30).meta({ description: 'Time allowed for one HTTP attempt.' }),
+      feedDeadlineSeconds: z
+        .number()
+        .positive()
+        .max(3600)
+        .default(60)
+        .meta({ description: 'Time allowed for one feed, retries and their waits included.' }),
+      retries: z.int().min(0).max(10).default(2).meta({ description: 'Retries after a timeout, a reset, a 5xx or a 429 (Retry-After is honoured).' }),
+      maxBytes: z.int().positive().default(10 * 1024 * 1024).meta({ description: 'Largest feed body, in bytes after decompression.' }),
+      maxRedirects: z.int().min(0).max(20).default(5).meta({ description: 'Redirects followed per request.' }),
+      userAgent: z.string().min(1).optional().meta({ description: 'User-Agent sent with every request.' }),
     })
-    .prefault({}),
+    .prefault({})
+    .meta({ description: 'How feeds are fetched: concurrency, timeouts, retries, size and redirect limits.' }),
   archive: z
     .strictObject({
-      maxItemsPerFeed: z.int().positive().optional(),
-      maxAgeDays: z.number().positive().optional(),
+      maxItemsPerFeed: z.int().positive().optional().meta({ description: 'Keep at most this many articles per feed (default: all).' }),
+      maxAgeDays: z.number().positive().optional().meta({ description: 'Drop articles published longer ago than this (default: never).' }),
     })
-    .prefault({}),
-  feeds: z.array(feedSchema),
+    .prefault({})
+    .meta({ description: 'Retention: how long articles are kept (default: forever).' }),
+  assets: z
+    .strictObject({
+      cdn: z.literal('jsdelivr').meta({ description: 'The CDN: "jsdelivr" (images served from a GitHub repository through jsDelivr).' }),
+      repo: z
+        .string()
+        .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'expected a GitHub repository as "owner/name"')
+        .meta({ description: 'The GitHub repository ("owner/name") the image shards are pushed to as tags.' }),
+      host: z
+        .string()
+        .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected a host name such as "cdn.jsdelivr.net" or "fastly.jsdelivr.net"')
+        .default('cdn.jsdelivr.net')
+        .meta({ description: 'jsDelivr host; "fastly.jsdelivr.net" or "gcore.jsdelivr.net" where the main one is blocked.' }),
+      shardMB: z
+        .number()
+        .positive()
+        .max(50)
+        .default(45)
+        .meta({ description: 'Largest shard in MB (jsDelivr serves at most 50 MB per repository tag).' }),
+      tagPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
+        .default('assets-')
+        .meta({ description: 'Shard tags are this prefix and a number ("assets-00001").' }),
+      sealAfterHours: z
+        .number()
+        .min(0)
+        .default(24)
+        .meta({ description: 'Images wait on the site this long before their shard is sealed and they move to the CDN (0: every build).' }),
+    })
+    .optional()
+    .meta({ description: 'Serve images from jsDelivr in immutable shards (see README "Deploy").' }),
+  filters: filters.meta({ description: 'Include/exclude rules applied to every feed\'s new items.' }),
+  feeds: z.array(feedSchema).meta({ description: 'The subscriptions.' }),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ConfigParsed = z.output<typeof configSchema>;
+export type FilterRuleInput = z.output<typeof filterRule>;

@@ -1,9 +1,12 @@
 /**
  * Bytes → text, the way a careful feed reader does it (Miniflux's order):
- * a BOM wins; bytes that are valid UTF-8 are UTF-8; then the HTTP charset;
- * then the XML declaration (or an HTML meta tag); then a statistical guess.
+ * a BOM wins; UTF-16 without a BOM is recognized by its first "<"; bytes
+ * that are valid UTF-8 are UTF-8; then the HTTP charset; then the XML
+ * declaration (or an HTML meta tag); then a statistical guess.
  * A label that claims UTF-8 for bytes that are not UTF-8 is ignored, which
- * is how a GBK feed labelled UTF-8 is recovered.
+ * is how a GBK feed labelled UTF-8 is recovered. One exception to "HTTP
+ * first": a server's generic Latin-1 label loses to a document that declares
+ * a CJK multi-byte charset, because the server default is the likelier lie.
  *
  * iconv-lite, not TextDecoder: Node 20's TextDecoder decodes windows-1252 as
  * latin1, so bytes 0x80–0x9F (“ ” € …) come out as control characters.
@@ -30,11 +33,22 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined): Deco
   if (bytes[0] === 0xfe && bytes[1] === 0xff) {
     return { text: iconv.decode(bytes.subarray(2), 'utf-16be'), charset: 'utf-16be', source: 'bom' };
   }
+  // "<" as a UTF-16 code unit: a BOM-less UTF-16 document (which would also pass as UTF-8, NULs and all).
+  if (bytes[0] === 0x3c && bytes[1] === 0x00 && bytes[3] === 0x00) {
+    return { text: iconv.decode(bytes, 'utf-16le'), charset: 'utf-16le', source: 'declaration' };
+  }
+  if (bytes[0] === 0x00 && bytes[1] === 0x3c && bytes[2] === 0x00) {
+    return { text: iconv.decode(bytes, 'utf-16be'), charset: 'utf-16be', source: 'declaration' };
+  }
   if (isUtf8(bytes)) return { text: bytes.toString('utf8'), charset: 'utf-8', source: 'utf-8' };
 
+  const http = charsetFromContentType(contentType);
+  const declared = charsetFromDocument(bytes);
+  const httpFirst = !(normalizeCharset(http) === 'windows-1252' && MULTI_BYTE.has(normalizeCharset(declared) ?? ''));
   const candidates: [string | null, Decoded['source']][] = [
-    [charsetFromContentType(contentType), 'http'],
-    [charsetFromDocument(bytes), 'declaration'],
+    [httpFirst ? http : null, 'http'],
+    [declared, 'declaration'],
+    [http, 'http'],
     [chardet.detect(bytes), 'detected'],
   ];
   for (const [label, source] of candidates) {
@@ -46,6 +60,8 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined): Deco
   }
   return { text: iconv.decode(bytes, 'windows-1252'), charset: 'windows-1252', source: 'default' };
 }
+
+const MULTI_BYTE = new Set(['gb18030', 'big5', 'shift_jis', 'euc-jp', 'euc-kr']);
 
 export function charsetFromContentType(contentType: string | undefined): string | null {
   const m = /charset\s*=\s*["']?([\w.:-]+)/i.exec(contentType ?? '');

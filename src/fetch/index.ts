@@ -2,7 +2,10 @@
  * fetch: a feed URL + the validators from the last build → decoded text, or
  * "not modified", or a failure, with the figures the report needs (status,
  * ms, bytes). Never parses. Global and per-host concurrency limits live
- * here, so callers can start every feed at once.
+ * here, so callers can start every feed at once; a feed waits for its host's
+ * slot before it takes a global one, so a slow host holds only its own feeds.
+ * Each feed has a deadline (fetch.feedDeadlineSeconds) on top of the
+ * per-attempt timeout, counted from when its request starts.
  * Feed URLs come from the user's config and are trusted: no private-address
  * guard (that is for URLs found inside feeds).
  */
@@ -15,7 +18,7 @@ import type { HttpValidators } from '../model/archive.ts';
 import { failure, type Failure } from '../model/errors.ts';
 import type { HttpClient } from '../net/http.ts';
 import { formatBytes } from '../format/bytes.ts';
-import { decodeBody } from './charset.ts';
+import { decodeBody, type Decoded } from './charset.ts';
 
 export { decodeBody } from './charset.ts';
 
@@ -27,6 +30,8 @@ export type FetchOutcome =
       contentType: string | null;
       text: string;
       charset: string;
+      /** Where the charset came from (BOM, valid UTF-8, HTTP header, XML declaration, detection). */
+      charsetSource: Decoded['source'];
       bytes: number;
       ms: number;
       attempts: number;
@@ -67,6 +72,8 @@ export function createFeedFetcher(client: HttpClient, config: FetchConfig): Feed
 }
 
 async function fetchHttp(client: HttpClient, feed: FeedConfig, previous: HttpValidators, config: FetchConfig): Promise<FetchOutcome> {
+  const started = Date.now();
+  let attempts = 0;
   const conditional: Record<string, string> = {};
   if (previous.etag) conditional['if-none-match'] = previous.etag;
   if (previous.lastModified) conditional['if-modified-since'] = previous.lastModified;
@@ -78,13 +85,18 @@ async function fetchHttp(client: HttpClient, feed: FeedConfig, previous: HttpVal
       ...feed.headers,
       ...conditional,
     },
-    timeoutMs: config.timeoutMs,
+    timeoutMs: Math.min(config.timeoutMs, config.feedDeadlineMs),
+    deadlineMs: config.feedDeadlineMs,
     maxBytes: config.maxBytes,
     maxRedirects: config.maxRedirects,
     guardPrivate: false,
-    retries: 2,
+    retries: config.retries,
+    proxy: feed.proxy,
+    onAttempt: (n) => {
+      attempts = n;
+    },
   });
-  if (!res.ok) return { kind: 'failed', status: res.error.status ?? null, ms: 0, attempts: 1, error: res.error };
+  if (!res.ok) return { kind: 'failed', status: res.error.status ?? null, ms: Date.now() - started, attempts, error: res.error };
   const r = res.value;
   const validators: HttpValidators = {
     etag: r.headers.etag ?? previous.etag,
@@ -123,7 +135,7 @@ function decoded(
   if (validators.bodyHash === bodyHash) {
     return { kind: 'not-modified', status, reason: 'same-body', bytes: body.length, ms, attempts, validators, movedTo };
   }
-  const { text, charset } = decodeBody(body, contentType ?? undefined);
+  const { text, charset, source } = decodeBody(body, contentType ?? undefined);
   return {
     kind: 'fetched',
     url,
@@ -131,6 +143,7 @@ function decoded(
     contentType,
     text,
     charset,
+    charsetSource: source,
     bytes: body.length,
     ms,
     attempts,

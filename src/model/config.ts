@@ -29,7 +29,12 @@ export interface FetchConfig {
   allowPrivateNetworks: boolean;
   concurrency: number;
   perHost: number;
+  /** One HTTP attempt (connect, headers, body). */
   timeoutMs: number;
+  /** One feed, every attempt and retry wait included: a slow server cannot hold the build longer. */
+  feedDeadlineMs: number;
+  /** Retries after a timeout, a reset, a 5xx or a 429. */
+  retries: number;
   maxBytes: number;
   maxRedirects: number;
   userAgent: string;
@@ -38,6 +43,22 @@ export interface FetchConfig {
 export interface ArchiveConfig {
   maxItemsPerFeed: number | null;
   maxAgeDays: number | null;
+}
+
+/** What a filter rule's pattern is matched against. */
+export type FilterField = 'title' | 'content' | 'author' | 'category';
+
+export interface FilterRule {
+  /** A JavaScript regular expression source, checked when the config is read. */
+  pattern: string;
+  flags: string;
+  fields: FilterField[];
+}
+
+/** An item passes when it matches some include rule (or there are none) and no exclude rule. */
+export interface FilterConfig {
+  include: FilterRule[];
+  exclude: FilterRule[];
 }
 
 export interface FeedConfig {
@@ -51,6 +72,28 @@ export interface FeedConfig {
   userAgent: string | null;
   headers: Record<string, string>;
   maxItems: number | null;
+  /** Proxy URL for this feed's requests (else HTTP(S)_PROXY / NO_PROXY apply). */
+  proxy: string | null;
+  filters: FilterConfig;
+}
+
+/**
+ * Images served from jsDelivr (`https://<host>/gh/<repo>@<shard ref>/<path>`)
+ * instead of the site: grouped into immutable shards, each pushed once and
+ * pinned by a tag (see src/assets/).
+ */
+export interface AssetsConfig {
+  cdn: 'jsdelivr';
+  /** "owner/name" of the GitHub repository the shard tags are pushed to. */
+  repo: string;
+  /** jsDelivr host: cdn.jsdelivr.net, or a mirror such as fastly.jsdelivr.net. */
+  host: string;
+  /** Largest shard, in bytes (jsDelivr serves at most 50 MB per repo@ref). */
+  shardBytes: number;
+  /** Shard tags are this prefix and a number ("assets-00001"). */
+  tagPrefix: string;
+  /** An open shard is sealed (and its images move to the CDN) once it is this old, in ms. */
+  sealAfterMs: number;
 }
 
 export interface Config {
@@ -60,5 +103,9 @@ export interface Config {
   images: ImagesConfig;
   fetch: FetchConfig;
   archive: ArchiveConfig;
+  /** null: images are served from the site itself. */
+  assets: AssetsConfig | null;
+  /** Applied to every feed, on top of each feed's own filters. */
+  filters: FilterConfig;
   feeds: FeedConfig[];
 }

@@ -2,9 +2,10 @@
  * The one HTTP client every stage that downloads uses (feeds, images, icons).
  *
  * It turns the hostile network into bounded, typed results:
- * - a deadline for the whole request (redirects and body included), a connect
- *   timeout, and an idle timeout between body chunks (a server that drips one
- *   byte a second is cut off);
+ * - a timeout for each attempt (redirects and body included), a deadline for
+ *   the whole request (every attempt and retry wait), a connect timeout, and
+ *   an idle timeout between body chunks (a server that drips one byte a
+ *   second is cut off);
  * - a byte cap checked while reading, after decompression (a gzip bomb stops
  *   at the cap);
  * - redirects followed by hand, bounded, loops detected, permanent ones
@@ -12,7 +13,8 @@
  * - optionally, no connections to private addresses (checked after DNS, on
  *   every hop);
  * - retries with backoff on timeouts, resets, 5xx and 429 (Retry-After
- *   honoured, bounded by the deadline).
+ *   honoured, bounded by the deadline);
+ * - proxies: a per-request proxy URL, else HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
  * Non-2xx statuses are returned, not thrown: the caller decides what they mean.
  */
 import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
@@ -26,8 +28,10 @@ import { BlockedAddressError, checkLiteralHost, guardedLookup } from './address-
 export interface HttpRequest {
   url: string;
   headers?: Record<string, string>;
-  /** Deadline for the whole request, retries and redirects included. */
+  /** Time allowed for one attempt, redirects and body included. */
   timeoutMs: number;
+  /** Deadline for the whole request, every attempt and retry wait included (default: timeoutMs). */
+  deadlineMs?: number;
   /** Longest silence allowed between two body chunks (default: min(timeoutMs, 15 s)). */
   idleTimeoutMs?: number;
   /** Cap on the decoded body. */
@@ -40,6 +44,8 @@ export interface HttpRequest {
   /** An explicit proxy URL for this request (else HTTP(S)_PROXY / NO_PROXY apply). */
   proxy?: string | null;
   signal?: AbortSignal;
+  /** Called as each attempt starts (1, 2, …): failures carry no attempt count, callers may want it. */
+  onAttempt?: (attempt: number) => void;
 }
 
 export interface Redirect {
@@ -95,15 +101,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     let d = dispatchers.get(key);
     if (!d) {
       // Behind a proxy the proxy resolves names, so only IP literals can be checked here.
+      const connect = guard ? { timeout: connectTimeout, lookup: guardedLookup } : { timeout: connectTimeout };
       if (proxy) d = new ProxyAgent({ uri: proxy, connect: { timeout: connectTimeout } });
-      else if (hasEnvProxy) d = new EnvHttpProxyAgent({ connect: { timeout: connectTimeout } });
-      else d = new Agent({ connect: guard ? { timeout: connectTimeout, lookup: guardedLookup } : { timeout: connectTimeout } });
+      // The guarded lookup still applies to the hosts NO_PROXY sends direct.
+      else if (hasEnvProxy) d = new EnvHttpProxyAgent({ connect });
+      else d = new Agent({ connect });
       dispatchers.set(key, d);
     }
     return d;
   }
 
-  async function once(req: HttpRequest, deadline: AbortSignal, started: number): Promise<Result<HttpResponse>> {
+  async function once(req: HttpRequest, signal: AbortSignal, started: number): Promise<Result<HttpResponse>> {
     const redirects: Redirect[] = [];
     const visited = new Set<string>();
     let url = req.url;
@@ -133,9 +141,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           'accept-encoding': 'gzip, deflate, br',
           ...req.headers,
         },
-        signal: deadline,
+        signal,
         headersTimeout: req.timeoutMs,
-        bodyTimeout: req.idleTimeoutMs ?? Math.min(req.timeoutMs, 15_000),
+        // undici checks this on a coarse (~1 s) clock; readCapped keeps its own, exact one.
+        bodyTimeout: Math.max(idleTimeoutOf(req), 1000) * 2,
       });
       const headers = flattenHeaders(res.headers);
 
@@ -167,7 +176,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       let body: Buffer = Buffer.alloc(0);
       let wireBytes = 0;
       if (ok) {
-        const read = await readCapped(res.body, headers['content-encoding'], req.maxBytes);
+        const read = await readCapped(res.body, headers['content-encoding'], req.maxBytes, idleTimeoutOf(req));
         if (!read.ok) return { ok: false, error: read.error.code === 'too-large' ? tooLarge(url, req.maxBytes) : read.error };
         body = read.value.body;
         wireBytes = read.value.wireBytes;
@@ -193,17 +202,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   async function get(req: HttpRequest): Promise<Result<HttpResponse>> {
     const started = Date.now();
+    const deadlineMs = req.deadlineMs ?? req.timeoutMs;
     const deadline = req.signal
-      ? AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)])
-      : AbortSignal.timeout(req.timeoutMs);
+      ? AbortSignal.any([req.signal, AbortSignal.timeout(deadlineMs)])
+      : AbortSignal.timeout(deadlineMs);
     const retries = req.retries ?? 0;
     let last: Result<HttpResponse> | null = null;
     for (let attempt = 0; attempt <= retries; attempt++) {
+      req.onAttempt?.(attempt + 1);
+      const attemptTimeout = AbortSignal.timeout(req.timeoutMs);
+      const signal = AbortSignal.any([deadline, attemptTimeout]);
       let result: Result<HttpResponse>;
       try {
-        result = await once(req, deadline, started);
+        result = await once(req, signal, started);
       } catch (err) {
-        result = { ok: false, error: networkFailure(req.url, err, deadline, req.timeoutMs) };
+        result = { ok: false, error: networkFailure(req.url, err, { deadline, deadlineMs, attemptTimeout, timeoutMs: req.timeoutMs }) };
       }
       if (result.ok) result.value.attempts = attempt + 1;
       last = result;
@@ -213,7 +226,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (!retryable || attempt === retries) break;
       const retryAfter = result.ok ? parseRetryAfter(result.value.headers['retry-after']) : null;
       const wait = Math.min(retryAfter ?? retryBaseMs * 2 ** attempt, maxRetryDelayMs);
-      if (Date.now() + wait - started >= req.timeoutMs) break; // the deadline would pass while waiting
+      if (Date.now() + wait - started >= deadlineMs) break; // the deadline would pass while waiting
       await sleep(wait, undefined, { signal: deadline }).catch(() => undefined);
       if (deadline.aborted) break;
     }
@@ -229,16 +242,35 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 }
 
-/** Reads a body, decompressing it, and stops as soon as the decoded size passes `max`. */
+function idleTimeoutOf(req: HttpRequest): number {
+  return req.idleTimeoutMs ?? Math.min(req.timeoutMs, 15_000);
+}
+
+/** The body went quiet for longer than the idle timeout. */
+class BodyIdleError extends Error {
+  readonly code = 'BODY_IDLE';
+  constructor(ms: number) {
+    super(`no body data for ${ms} ms`);
+  }
+}
+
+/**
+ * Reads a body, decompressing it, and stops as soon as the decoded size
+ * passes `max`, or when no bytes arrive for `idleMs`.
+ */
 async function readCapped(
   body: Readable,
   encoding: string | undefined,
   max: number,
+  idleMs: number,
 ): Promise<Result<{ body: Buffer; wireBytes: number }>> {
   let wireBytes = 0;
+  const idle = setTimeout(() => body.destroy(new BodyIdleError(idleMs)), idleMs);
   body.on('data', (chunk: Buffer) => {
     wireBytes += chunk.length;
+    idle.refresh();
   });
+  body.once('close', () => clearTimeout(idle));
   const decoder = decompressor(encoding);
   let source: Readable = body;
   if (decoder) {
@@ -261,6 +293,8 @@ async function readCapped(
   } catch (err) {
     body.destroy();
     throw err;
+  } finally {
+    clearTimeout(idle);
   }
   return { ok: true, value: { body: Buffer.concat(chunks, size), wireBytes } };
 }
@@ -315,19 +349,33 @@ function blockedFailure(url: string, err: BlockedAddressError): Failure {
   });
 }
 
-function networkFailure(url: string, err: unknown, deadline: AbortSignal, timeoutMs: number): Failure {
+interface Clocks {
+  deadline: AbortSignal;
+  deadlineMs: number;
+  attemptTimeout: AbortSignal;
+  timeoutMs: number;
+}
+
+function networkFailure(url: string, err: unknown, clocks: Clocks): Failure {
   const code = (err as { code?: string }).code ?? '';
   const cause = causeOf(err);
   const blocked = findBlocked(err);
   if (blocked) return blockedFailure(url, blocked);
-  if (deadline.aborted || code.startsWith('UND_ERR_') && code.endsWith('TIMEOUT')) {
+  const stalled = code === 'BODY_IDLE' || code === 'UND_ERR_BODY_TIMEOUT' || err instanceof BodyIdleError;
+  if (stalled || clocks.deadline.aborted || clocks.attemptTimeout.aborted || (code.startsWith('UND_ERR_') && code.endsWith('TIMEOUT'))) {
     const what =
+      stalled ? `the response body stalled (${cause})` :
       code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connecting' :
       code === 'UND_ERR_HEADERS_TIMEOUT' ? 'waiting for the response headers' :
-      code === 'UND_ERR_BODY_TIMEOUT' ? 'the response body stalled' : `no complete answer within ${Math.round(timeoutMs / 1000)} s`;
+      clocks.deadline.aborted ? `no complete answer within the ${seconds(clocks.deadlineMs)} deadline` :
+      `no complete answer within ${seconds(clocks.timeoutMs)}`;
     return failure('timeout', `${url} timed out: ${what}`, { cause });
   }
   return failure('network', `${url} could not be fetched: ${cause}`, { cause });
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
 function findBlocked(err: unknown): BlockedAddressError | null {

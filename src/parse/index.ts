@@ -11,15 +11,25 @@ import { parseJsonFeed } from './formats/json.ts';
 import { parseXmlFeed } from './formats/xml.ts';
 import { md5, normalizeLink } from './links.ts';
 import { plainText } from './text.ts';
-import type { RawItem } from './raw-item.ts';
+import { MAX_ITEMS, type RawItem } from './raw-item.ts';
 
 export { normalizeLink, md5 } from './links.ts';
 export { parseDate } from './dates.ts';
 
-export async function parseFeed(text: string, url: string): Promise<Result<FeedDoc>> {
+export interface ParseOptions {
+  /** IANA zone for dates that name none: the site's `site.timezone`. */
+  timezone?: string | null;
+  /** The feed's language from feeds.json, which wins over the document's. */
+  language?: string | null;
+  /** Items read from the document (feeds[].maxItems; default MAX_ITEMS, 1000). */
+  maxItems?: number | null;
+}
+
+export async function parseFeed(text: string, url: string, options: ParseOptions = {}): Promise<Result<FeedDoc>> {
+  const input = { url, timezone: options.timezone ?? null, language: options.language ?? null, maxItems: options.maxItems ?? MAX_ITEMS };
   const head = text.slice(0, 1024).replace(/^\uFEFF/, '').trimStart();
   try {
-    if (head.startsWith('{')) return { ok: true, value: finish(parseJsonFeed(text, { url }), url) };
+    if (head.startsWith('{')) return { ok: true, value: finish(parseJsonFeed(text, input), url, input.maxItems) };
     if (/^(<!doctype html|<html)/i.test(head) || (!head.startsWith('<') && !/<(rss|feed|rdf:RDF)[\s>]/.test(text.slice(0, 4096)))) {
       return {
         ok: false,
@@ -28,7 +38,7 @@ export async function parseFeed(text: string, url: string): Promise<Result<FeedD
         }),
       };
     }
-    return { ok: true, value: finish(await parseXmlFeed(text, { url }), url) };
+    return { ok: true, value: finish(await parseXmlFeed(text, input), url, input.maxItems) };
   } catch (err) {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     const notFeed = /not recognized|not a JSON Feed/.test(message ?? '');
@@ -41,10 +51,13 @@ export async function parseFeed(text: string, url: string): Promise<Result<FeedD
   }
 }
 
-function finish(parsed: { doc: Omit<FeedDoc, 'items'>; items: RawItem[] }, feedUrl: string): FeedDoc {
+function finish(parsed: { doc: Omit<FeedDoc, 'items'>; items: RawItem[] }, feedUrl: string, maxItems = MAX_ITEMS): FeedDoc {
   const seen = new Set<string>();
   const items: ParsedItem[] = [];
-  for (const raw of parsed.items) {
+  if (parsed.items.length > maxItems) {
+    parsed.doc.warnings.push(`the document lists ${parsed.items.length} items; only the first ${maxItems} are read (feeds[].maxItems reads more)`);
+  }
+  for (const raw of parsed.items.slice(0, maxItems)) {
     const item = normalizeItem(raw, feedUrl);
     if (seen.has(item.id)) continue; // a feed listing the same link twice
     seen.add(item.id);

@@ -4,7 +4,16 @@ import type { Attachment } from '../model/feed.ts';
 export interface ParseInput {
   /** The URL the document came from: the base for relative links. */
   url: string;
+  /** IANA zone for dates that name none (the site's timezone). */
+  timezone?: string | null;
+  /** Overrides the feed's own language (feeds[].language), e.g. for reading "CST". */
+  language?: string | null;
+  /** Items read from the document, in document order (default MAX_ITEMS). */
+  maxItems?: number | null;
 }
+
+/** A feed listing more items than this is read only up to here, unless feeds[].maxItems says otherwise. */
+export const MAX_ITEMS = 1000;
 
 export interface RawItem {
   title: string;

@@ -4,7 +4,8 @@ import { decodeHTML } from 'entities';
 export function plainText(value: unknown): string {
   if (value === null || value === undefined) return '';
   const s = typeof value === 'string' ? value : textOf(value);
-  return decodeHTML(s.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+  // Collapse markup whitespace, not every Unicode space: a no-break space in a title is meant.
+  return decodeHTML(s.replace(/<[^>]*>/g, ' ')).replace(/[ \t\n\r\f\v]+/g, ' ').trim();
 }
 
 /** xml2js gives strings, `{ _: text, $: attrs }` objects or arrays of those. */

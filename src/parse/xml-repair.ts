@@ -8,8 +8,12 @@
  * - `&` that starts no entity becomes `&amp;`; HTML named entities that XML
  *   does not know (&nbsp; &mdash;) become numeric references; an unknown
  *   name stays as literal text;
- * - Atom `type="xhtml"` text constructs become `type="html"` with the
- *   wrapper div removed (rss-parser rebuilds xhtml lossily).
+ * - the declaration's `encoding` is dropped: the text is already decoded,
+ *   so it no longer describes it (a UTF-16 or GBK label would be a lie);
+ * - Atom text constructs with inline markup (1.0 `type="xhtml"`, 0.3
+ *   `mode="xml"` or no mode) become `type="html"` with the wrapper div
+ *   removed (rss-parser rebuilds inline XML lossily); Atom 0.3
+ *   `mode="base64"` is decoded.
  */
 import { decodeHTMLStrict, escapeText } from 'entities';
 
@@ -22,10 +26,11 @@ export function repairXml(input: string): string {
   if (start > 0) xml = xml.slice(start);
   // XML 1.0 forbids C0 controls other than tab, LF and CR.
   xml = xml.replace(/[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/g, '');
+  xml = xml.replace(/^(<\?xml\b[^>]*?)\s+encoding\s*=\s*(["'])[^"']*\2/, '$1');
   // Internal DTD subsets are where entity attacks live; feeds do not need them.
-  xml = xml.replace(/<!DOCTYPE[^[>]*(\[[\s\S]*?\])?\s*>/i, '');
+  xml = stripDoctype(xml);
   xml = fixEntities(xml);
-  if (/<feed[\s>]/.test(xml)) xml = flattenXhtml(xml);
+  if (/<feed[\s>]/.test(xml)) xml = flattenAtomText(xml);
   return xml;
 }
 
@@ -47,14 +52,25 @@ function splitCdata(xml: string, fix: (text: string) => string): string {
   return parts.map((part, i) => (i % 2 === 1 ? part : fix(part))).join('');
 }
 
-const XHTML_CONSTRUCT = /<(content|summary|title|subtitle|rights)(\s[^>]*?)type\s*=\s*["']xhtml["']([^>]*)>([\s\S]*?)<\/\1>/g;
+// Not self-closing (<content src="…"/> has no text to flatten).
+const ATOM_TEXT = /<(content|summary|title|subtitle|tagline|rights|copyright|info)(\s[^>]*?)?(?<!\/)>([\s\S]*?)<\/\1>/g;
 
-function flattenXhtml(xml: string): string {
-  return xml.replace(XHTML_CONSTRUCT, (_m, tag: string, before: string, after: string, inner: string) => {
+function flattenAtomText(xml: string): string {
+  return xml.replace(ATOM_TEXT, (whole, tag: string, attrs: string | undefined, inner: string) => {
+    const attr = (name: string) => new RegExp(`\\s${name}\\s*=\\s*["']([^"']*)["']`, 'i').exec(attrs ?? '')?.[1]?.toLowerCase();
+    const type = attr('type');
+    const rest = (attrs ?? '').replace(/\s(type|mode)\s*=\s*(["'])[^"']*\2/gi, '');
+    if (attr('mode') === 'base64') {
+      const textual = !type || /^(text|html|xhtml)\b|^text\/|xml$/.test(type);
+      const decoded = textual ? Buffer.from(inner.replace(/\s+/g, ''), 'base64').toString('utf8') : '';
+      return `<${tag}${rest} type="${type === 'text' || type === 'text/plain' ? 'text' : 'html'}">${escapeText(decoded)}</${tag}>`;
+    }
+    // Raw child elements (outside CDATA) only belong in inline XML content.
+    if (type !== 'xhtml' && !/<[a-zA-Z]/.test(inner.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''))) return whole;
     const unwrapped = inner.trim().replace(/^<(?:\w+:)?div\b[^>]*>([\s\S]*)<\/(?:\w+:)?div>$/, '$1');
     // Drop namespace prefixes such as <xhtml:p>, which HTML does not know.
     const html = unwrapped.replace(/<(\/?)\w+:(\w+)/g, '<$1$2');
-    return `<${tag}${before}type="html"${after}>${escapeText(html)}</${tag}>`;
+    return `<${tag}${rest} type="html">${escapeText(html)}</${tag}>`;
   });
 }
 
@@ -67,11 +83,68 @@ export function truncateToLastItem(xml: string): string | null {
   const lastItem = Math.max(xml.lastIndexOf('</item>'), xml.lastIndexOf('</entry>'));
   if (lastItem < 0) return null;
   const endTag = xml.startsWith('</item>', lastItem) ? '</item>' : '</entry>';
-  const head = xml.slice(0, lastItem + endTag.length);
+  return closeAfter(xml.slice(0, lastItem + endTag.length));
+}
+
+/**
+ * A document listing more than `max` items, cut after the `max`-th and
+ * closed, so the parser never builds the rest (100,000 items cost seconds of
+ * blocked event loop, starving every other download). Null when it lists no
+ * more than `max`; else the cut document and how many items it listed.
+ */
+export function keepFirstItems(xml: string, max: number): { xml: string; listed: number } | null {
+  const ends = /<\/(?:item|entry)>/g;
+  let listed = 0;
+  let cutAt = -1;
+  for (let m = ends.exec(xml); m; m = ends.exec(xml)) {
+    listed++;
+    if (listed === max) cutAt = m.index + m[0].length;
+  }
+  if (listed <= max || cutAt < 0) return null;
+  return { xml: closeAfter(xml.slice(0, cutAt)), listed };
+}
+
+/** Closes the elements still open after the last complete item or entry. */
+function closeAfter(head: string): string {
   if (/<feed[\s>]/.test(head)) return `${head}</feed>`;
   if (/<rdf:RDF[\s>]/.test(head)) {
     // RDF items are siblings of the channel, which is already closed.
     return `${head}</rdf:RDF>`;
   }
   return `${head}</channel></rss>`;
+}
+
+/**
+ * Removes every DOCTYPE, internal subset included. Scanned, not matched with
+ * a regex: quoted strings and comments in the subset may hold "]" or ">"
+ * (`<!ENTITY x "]>">` would otherwise end the match early and leave the
+ * rest of the declarations in the document).
+ */
+function stripDoctype(xml: string): string {
+  for (;;) {
+    const start = xml.search(/<!DOCTYPE/i);
+    if (start < 0) return xml;
+    let i = start + 9;
+    let inSubset = false;
+    while (i < xml.length) {
+      const c = xml[i]!;
+      if (c === '"' || c === "'") {
+        const close = xml.indexOf(c, i + 1);
+        i = close < 0 ? xml.length : close + 1;
+      } else if (inSubset && xml.startsWith('<!--', i)) {
+        const close = xml.indexOf('-->', i + 4);
+        i = close < 0 ? xml.length : close + 3;
+      } else if (c === '[' && !inSubset) {
+        inSubset = true;
+        i++;
+      } else if (c === ']' && inSubset) {
+        inSubset = false;
+        i++;
+      } else if (c === '>' && !inSubset) {
+        i++;
+        break;
+      } else i++;
+    }
+    xml = xml.slice(0, start) + xml.slice(i);
+  }
 }

@@ -9,16 +9,32 @@ export function isTrackingParam(name: string): boolean {
   return TRACKING_PARAM.test(name);
 }
 
-/** Removes tracking parameters from a parsed URL, in place. Returns whether any were removed. */
+/**
+ * Removes tracking parameters from a parsed URL, in place, and an empty "?".
+ * The other parameters keep their order and their exact encoding
+ * (URLSearchParams would re-encode them: "%20" → "+", which changes the URL
+ * and so the article's id). Returns whether any parameter was removed.
+ */
 export function stripTrackingParams(url: URL): boolean {
-  let removed = false;
-  for (const key of [...url.searchParams.keys()]) {
-    if (isTrackingParam(key)) {
-      url.searchParams.delete(key);
-      removed = true;
-    }
+  const query = url.search.slice(1);
+  if (!query) {
+    url.search = ''; // "…/posts/4?" and "…/posts/4" are one page
+    return false;
   }
-  return removed;
+  const parts = query.split('&');
+  const kept = parts.filter((part) => !isTrackingParam(paramName(part)));
+  if (kept.length === parts.length) return false;
+  url.search = kept.filter(Boolean).length > 0 ? `?${kept.join('&')}` : '';
+  return true;
+}
+
+function paramName(part: string): string {
+  const name = part.split('=', 1)[0]!.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name; // a stray "%": not a tracking parameter we know anyway
+  }
 }
 
 /** Resolves `raw` against `base`; null unless the result is http(s). */

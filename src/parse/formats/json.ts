@@ -1,7 +1,7 @@
 /** JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1), read directly. */
 import type { Attachment, FeedDoc } from '../../model/feed.ts';
 import { parseDate } from '../dates.ts';
-import { absoluteUrl } from '../links.ts';
+import { absoluteUrl, normalizeLink } from '../links.ts';
 import { plainText } from '../text.ts';
 import type { ParseInput, RawItem } from '../raw-item.ts';
 
@@ -14,21 +14,25 @@ export function parseJsonFeed(text: string, input: ParseInput): { doc: Omit<Feed
   }
   const base = absoluteUrl(str(data.feed_url), input.url) ?? input.url;
   const language = str(data.language);
+  const dates = { language: input.language ?? language, timezone: input.timezone ?? null };
   const warnings: string[] = [];
+  // An item without authors has the feed's (JSON Feed 1.1 `authors`, 1.0 `author`).
+  const feedAuthor = authorsOf(data);
   const items = (Array.isArray(data.items) ? data.items : []).filter(isObject).map((item): RawItem => {
     const dateRaw = str(item.date_published);
-    const published = parseDate(dateRaw);
+    const published = parseDate(dateRaw, dates);
     if (dateRaw && !published) warnings.push(`unreadable date "${dateRaw}" on "${plainText(item.title)}"`);
-    const authors = Array.isArray(item.authors) ? item.authors : isObject(item.author) ? [item.author] : [];
-    const author = authors.filter(isObject).map((a) => plainText(a.name)).filter(Boolean).join(', ');
+    const author = authorsOf(item) ?? feedAuthor;
     const html = str(item.content_html) ?? (str(item.content_text) ? escapeToHtml(str(item.content_text)!) : str(item.summary) ?? '');
     return {
       title: str(item.title) ?? '',
-      link: str(item.url) ?? str(item.external_url) ?? null,
+      // `url` is the permalink; an `id` that is a URL is one too (1.0 feeds often give only that);
+      // `external_url` is what a link-blog item points at, the last resort.
+      link: str(item.url) ?? (typeof item.id === 'string' && /^https?:\/\//i.test(item.id) ? item.id : null) ?? str(item.external_url) ?? null,
       guid: item.id === undefined || item.id === null ? null : String(item.id),
       author: author || null,
       published,
-      updated: parseDate(str(item.date_modified)),
+      updated: parseDate(str(item.date_modified), dates),
       contentHtml: html,
       categories: (Array.isArray(item.tags) ? item.tags : []).filter((t): t is string => typeof t === 'string'),
       attachments: (Array.isArray(item.attachments) ? item.attachments : []).filter(isObject).flatMap((a): Attachment[] => {
@@ -46,7 +50,7 @@ export function parseJsonFeed(text: string, input: ParseInput): { doc: Omit<Feed
     doc: {
       format: 'json',
       title: plainText(data.title) || null,
-      homeUrl: absoluteUrl(str(data.home_page_url), base),
+      homeUrl: normalizeLink(str(data.home_page_url), base),
       description: plainText(data.description) || null,
       iconUrl: absoluteUrl(str(data.favicon) ?? str(data.icon), base),
       language,
@@ -54,6 +58,12 @@ export function parseJsonFeed(text: string, input: ParseInput): { doc: Omit<Feed
     },
     items,
   };
+}
+
+function authorsOf(node: Json): string | null {
+  const authors = Array.isArray(node.authors) ? node.authors : isObject(node.author) ? [node.author] : [];
+  const names = authors.filter(isObject).map((a) => plainText(a.name)).filter(Boolean);
+  return names.length > 0 ? names.join(', ') : null;
 }
 
 function isObject(v: unknown): v is Json {

@@ -118,13 +118,6 @@ export async function convertImage(source: Buffer, url: string, options: Convert
   // Animations are costly to encode: one variant, full size.
   const targets = animated ? [full] : [...new Set([...options.widths.filter((w) => w < full), full])].sort((a, b) => a - b);
   try {
-    if (meta.hasAlpha) {
-      // Lazy-load placeholders are often a transparent box at the real size.
-      const stats = await open().stats();
-      if (stats.channels[stats.channels.length - 1]!.max === 0) {
-        return { ok: true, value: { kind: 'placeholder', sourceFormat, width, height, reason: 'fully transparent image', ms: ms() } };
-      }
-    }
     const variants: ConvertedVariant[] = [];
     for (const target of targets) {
       const { data, info } = await open()
@@ -135,11 +128,21 @@ export async function convertImage(source: Buffer, url: string, options: Convert
         .toBuffer({ resolveWithObject: true });
       const frameH = animated ? (info.pageHeight ?? Math.round(info.height / pages)) : info.height;
       variants.push({ width: info.width, height: frameH, data });
+      if (variants.length === 1 && meta.hasAlpha && (await fullyTransparent(data))) {
+        // Lazy-load placeholders are often a transparent box at the real size; the
+        // smallest variant tells as well as the source, at a fraction of the decode.
+        return { ok: true, value: { kind: 'placeholder', sourceFormat, width, height, reason: 'fully transparent image', ms: ms() } };
+      }
     }
     return { ok: true, value: { kind: 'image', sourceFormat, animated, frames: animated ? pages : 1, variants, ms: ms() } };
   } catch (err) {
     return { ok: false, error: decodeFailure(url, err) };
   }
+}
+
+async function fullyTransparent(webp: Buffer): Promise<boolean> {
+  const stats = await sharp(webp, { animated: true }).stats();
+  return stats.channels.length === 4 && stats.channels[3]!.max === 0;
 }
 
 function decodeFailure(url: string, err: unknown): Failure {

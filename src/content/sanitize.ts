@@ -68,6 +68,13 @@ function cleanAttributes(tagName: string, attribs: sanitizeHtml.Attributes): san
     if (safe === null) delete out[attr];
     else out[attr] = safe;
   }
+  // Dimensions are layout hints in CSS pixels: "100%", "auto" or "1e9" are not.
+  for (const attr of ['width', 'height']) {
+    if (!(attr in out)) continue;
+    const value = out[attr]!.trim();
+    if (/^\d{1,5}$/.test(value)) out[attr] = value;
+    else delete out[attr];
+  }
   if ('srcset' in out) {
     const safe = safeSrcset(out.srcset);
     if (safe === null) delete out.srcset;

@@ -147,6 +147,12 @@ test('srcset is checked candidate by candidate', () => {
   assert.match(sanitize('<img src="https://e.example/a.jpg" srcset="javascript:alert(1) 2x">'), /^<img src="https:\/\/e\.example\/a\.jpg" \/>$/);
 });
 
+test('width and height only as whole pixels', () => {
+  const $ = load(sanitize('<img src="https://e.example/a.jpg" width="100%" height=" 240 "><img src="https://e.example/b.jpg" width="auto" height="99999999">'), null, false);
+  assert.deepEqual([$('img').eq(0).attr('width'), $('img').eq(0).attr('height')], [undefined, '240']);
+  assert.deepEqual([$('img').eq(1).attr('width'), $('img').eq(1).attr('height')], [undefined, undefined]);
+});
+
 test('protocol-relative and unparseable URLs are dropped; relative ones kept for the caller to resolve', () => {
   assert.doesNotMatch(sanitize('<a href="//evil.example/x">x</a>'), /href/);
   assert.doesNotMatch(sanitize('<a href="\\\\evil.example/x">x</a>'), /href/);

@@ -1,0 +1,196 @@
+/**
+ * The shipped GitHub Actions workflows: they parse as YAML and have the
+ * parts a scheduled Pages deploy needs; every feed-digest command they run
+ * is one the CLI knows; and the shard-pushing script, run for real against
+ * a local bare repository, pushes each new shard once as an orphan tag.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { REPO_ROOT, tempDir } from '../support/tmp.ts';
+
+const run = promisify(execFile);
+const WORKFLOWS = path.join(REPO_ROOT, '.github', 'workflows');
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Job {
+  needs?: string | string[];
+  'runs-on': string;
+  strategy?: { matrix: Record<string, unknown[]> };
+  environment?: { name: string; url?: string };
+  steps: Step[];
+}
+interface Workflow {
+  name: string;
+  on: { schedule: { cron: string }[]; workflow_dispatch: unknown };
+  permissions: Record<string, string>;
+  concurrency: { group: string; 'cancel-in-progress': boolean };
+  jobs: Record<string, Job>;
+}
+
+async function workflow(name: string): Promise<Workflow> {
+  return parse(await readFile(path.join(WORKFLOWS, name), 'utf8')) as Workflow;
+}
+
+const uses = (job: Job, action: string) => job.steps.filter((s) => s.uses?.startsWith(`${action}@`));
+const runs = (job: Job, text: string | RegExp) => job.steps.filter((s) => s.run && (typeof text === 'string' ? s.run.includes(text) : text.test(s.run)));
+const needs = (job: Job) => [job.needs ?? []].flat();
+
+function checkTrigger(wf: Workflow) {
+  assert.equal(wf.on.schedule.length, 1);
+  assert.match(wf.on.schedule[0]!.cron, /^\d{1,2} \* \* \* \*$/, 'hourly');
+  assert.ok('workflow_dispatch' in wf.on, 'can be run by hand');
+  assert.equal(wf.permissions.pages, 'write');
+  assert.equal(wf.permissions['id-token'], 'write');
+  assert.ok(wf.concurrency.group, 'a concurrency group');
+  assert.equal(wf.concurrency['cancel-in-progress'], false, 'a running build is never cancelled half-way');
+}
+
+function checkSetup(job: Job) {
+  const [checkout] = uses(job, 'actions/checkout');
+  const [node] = uses(job, 'actions/setup-node');
+  assert.ok(checkout && node);
+  assert.equal(String(node.with?.['node-version']), '20');
+  assert.equal(runs(job, /^npm ci\s*$/).length, 1, 'npm ci');
+}
+
+/** actions/cache restore + save of one path, a new key each run, restored by prefix. */
+function checkCache(job: Job, dir: string) {
+  const [restore] = uses(job, 'actions/cache/restore');
+  const [save] = uses(job, 'actions/cache/save');
+  assert.ok(restore && save, 'the cache is restored and saved');
+  assert.equal(restore.with?.path, dir);
+  assert.equal(save.with?.path, dir);
+  const key = String(save.with?.key);
+  assert.match(key, /\$\{\{ github\.run_id \}\}/, 'each run saves a new cache');
+  assert.ok(key.startsWith(String(restore.with?.['restore-keys'])), 'the newest cache is found by its prefix');
+  assert.ok(job.steps.indexOf(restore) < job.steps.indexOf(save));
+}
+
+function checkPages(wf: Workflow, producer: string) {
+  const job = wf.jobs[producer]!;
+  const [upload] = uses(job, 'actions/upload-pages-artifact');
+  assert.equal(upload?.with?.path, '_site');
+  const deployJob = Object.values(wf.jobs).find((j) => uses(j, 'actions/deploy-pages').length > 0)!;
+  assert.ok(deployJob, 'deploy-pages');
+  assert.deepEqual(needs(deployJob), [producer]);
+  assert.equal(deployJob.environment?.name, 'github-pages');
+  // No branch pushes: nothing runs git push to a branch.
+  for (const j of Object.values(wf.jobs)) for (const s of j.steps) assert.doesNotMatch(s.run ?? '', /push\s+(-f|--force)|gh-pages/);
+}
+
+test('digest.yml: hourly, Node 20, npm ci, cache restore/save, build, Pages upload and deploy, one run at a time', async () => {
+  const wf = await workflow('digest.yml');
+  checkTrigger(wf);
+  const job = wf.jobs.build!;
+  checkSetup(job);
+  checkCache(job, '.cache');
+  const [buildStep] = runs(job, 'npx feed-digest build');
+  assert.ok(buildStep);
+  assert.match(buildStep.run!, /--cache \.cache/);
+  assert.match(buildStep.run!, /--out _site/);
+  const order = (s: Step | undefined) => job.steps.indexOf(s!);
+  assert.ok(order(uses(job, 'actions/cache/restore')[0]) < order(buildStep) && order(buildStep) < order(uses(job, 'actions/upload-pages-artifact')[0]));
+  assert.match(uses(job, 'actions/cache/save')[0]!.if ?? '', /always\(\)/, 'the cache is saved even when a later step fails');
+  assert.equal(runs(job, 'npx feed-digest assets').length, 1, 'lays out jsDelivr shards');
+  checkPages(wf, 'build');
+});
+
+test('digest-matrix.yml: n fetch jobs with --shard, one merge-and-render job through artifacts', async () => {
+  const wf = await workflow('digest-matrix.yml');
+  checkTrigger(wf);
+  const fetch = wf.jobs.fetch!;
+  checkSetup(fetch);
+  checkCache(fetch, 'state');
+  const shards = fetch.strategy!.matrix.shard!;
+  assert.ok(shards.length >= 2);
+  assert.deepEqual(shards, shards.map((_, i) => i + 1), 'shards are numbered 1..n');
+  assert.match(runs(fetch, 'npx feed-digest build')[0]!.run!, /--shard \$\{\{ matrix\.shard \}\}\/\$\{\{ strategy\.job-total \}\}/);
+  assert.match(String(fetch.steps.find((s) => s.uses?.startsWith('actions/cache/restore@'))!.with!.key), /matrix\.shard/, 'one cache per shard');
+  const [upload] = uses(fetch, 'actions/upload-artifact');
+  assert.match(String(upload?.with?.name), /matrix\.shard/);
+
+  const render = wf.jobs.render!;
+  assert.deepEqual(needs(render), ['fetch']);
+  checkSetup(render);
+  const [download] = uses(render, 'actions/download-artifact');
+  assert.ok(download);
+  const dir = String(download.with?.path);
+  const [merge] = runs(render, 'npx feed-digest merge');
+  assert.match(merge!.run!, new RegExp(`merge ${dir}/\\*`));
+  const [rendering] = runs(render, 'npx feed-digest render');
+  assert.ok(render.steps.indexOf(download) < render.steps.indexOf(merge!) && render.steps.indexOf(merge!) < render.steps.indexOf(rendering!));
+  checkPages(wf, 'render');
+});
+
+test('every feed-digest command in the workflows is one the CLI documents', async () => {
+  // The help text, as `feed-digest help` prints it (in-process: a child process costs seconds).
+  const { main } = await import('../../src/cli.ts');
+  const chunks: string[] = [];
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => chunks.push(String(chunk)) > 0) as typeof process.stdout.write;
+  try {
+    assert.equal(await main(['help']), 0);
+  } finally {
+    process.stdout.write = write;
+  }
+  const help = chunks.join('');
+  for (const name of ['digest.yml', 'digest-matrix.yml']) {
+    const wf = await workflow(name);
+    for (const job of Object.values(wf.jobs)) {
+      for (const step of job.steps) {
+        for (const [, command, args] of (step.run ?? '').matchAll(/npx feed-digest (\w+)([^\n]*)/g)) {
+          assert.match(help, new RegExp(`feed-digest ${command}\\b`), `${name}: "${command}" is a command`);
+          for (const [option] of args!.matchAll(/--[a-z-]+/g)) assert.ok(help.includes(option), `${name}: ${command} ${option} is documented`);
+        }
+      }
+    }
+  }
+});
+
+test('the shard push step pushes each new shard once, as an orphan tag holding only that shard', async (t) => {
+  const dir = await tempDir(t);
+  const remote = path.join(dir, 'assets.git');
+  await run('git', ['init', '-q', '--bare', remote]);
+  const wf = await workflow('digest.yml');
+  const script = wf.jobs.build!.steps.find((s) => s.name === 'Push new image shards')!.run!;
+  const work = path.join(dir, 'work');
+  const shard = async (ref: string, files: Record<string, string>) => {
+    for (const [p, body] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(work, '_assets', ref, p)), { recursive: true });
+      await writeFile(path.join(work, '_assets', ref, p), body);
+    }
+  };
+  await mkdir(path.join(work, '_assets'), { recursive: true });
+  await writeFile(path.join(work, '_assets', 'manifest.json'), JSON.stringify({ version: 1, repo: 'me/digest-assets', shards: [], files: {} }));
+  await shard('assets-00001', { 'img/aa/aa1-480.webp': 'one', 'img/ab/ab2-480.webp': 'two' });
+  const env = { ...process.env, ASSETS_REMOTE: remote, ASSETS_TOKEN: 'unused' };
+  const first = await run('bash', ['-c', script], { cwd: work, env });
+  assert.match(first.stdout, /pushed assets-00001/);
+
+  // Next run: the layout is written afresh with one more shard; only the new one is pushed.
+  await run('rm', ['-rf', path.join(work, '_assets', 'assets-00001', '.git')]);
+  await shard('assets-00002', { 'img/cc/cc3-960.webp': 'three' });
+  const second = await run('bash', ['-c', script], { cwd: work, env });
+  assert.doesNotMatch(second.stdout, /assets-00001/, 'an existing tag is never pushed again');
+  assert.match(second.stdout, /pushed assets-00002/);
+
+  const git = (...args: string[]) => run('git', ['--git-dir', remote, ...args]).then((r) => r.stdout.trim());
+  assert.deepEqual((await git('tag', '--list')).split('\n'), ['assets-00001', 'assets-00002']);
+  assert.deepEqual((await git('ls-tree', '-r', '--name-only', 'assets-00001')).split('\n'), ['img/aa/aa1-480.webp', 'img/ab/ab2-480.webp']);
+  assert.deepEqual((await git('ls-tree', '-r', '--name-only', 'assets-00002')).split('\n'), ['img/cc/cc3-960.webp'], 'a tag holds only its shard');
+  assert.equal(await git('rev-list', '--count', 'assets-00002'), '1', 'an orphan commit: no history to grow');
+  assert.equal(await git('show', 'assets-00001:img/aa/aa1-480.webp'), 'one');
+  assert.equal(await git('branch', '--list'), '', 'no branch is pushed');
+});

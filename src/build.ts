@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { link, copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { loadConfig } from './config/index.ts';
 import type { Config, FeedConfig } from './model/config.ts';
 import type { Article, FeedState } from './model/archive.ts';
@@ -23,6 +24,15 @@ import { createImageProcessor, iconCandidates, loadImageIndex, type ImageProcess
 import { renderSite, type RenderArticle, type RenderFeed, type RenderImage } from './render/index.ts';
 import { createProgress, summarize, type BuildReport, type FeedReport } from './report/index.ts';
 import { acquireLock } from './io/lock.ts';
+import { writeFileAtomic, writeJsonAtomic } from './io/atomic-file.ts';
+import { formatBytes } from './format/bytes.ts';
+import { ConfigError } from './model/errors.ts';
+import { stateDir } from './archive/index.ts';
+import { assignShards, layoutShards, loadManifest, manifestFile, parseManifest, saveManifest, shardUrls, SITE_MANIFEST_PATH, type AssetFile, type LayoutResult } from './assets/index.ts';
+import { inShard, mergeStates, SHARD_FILE, type ShardFile, type ShardSpec, type StatePart } from './shard/index.ts';
+import { downloadFiles, readDeployedSite } from './restore/index.ts';
+import { reportToCi, type CiReporting, type NewArticle } from './deploy/index.ts';
+import { paths } from './render/index.ts';
 
 export interface BuildOptions {
   config: string;
@@ -35,6 +45,16 @@ export interface BuildOptions {
   log?: (line: string) => void;
   /** Test hook: HTTP client options (e.g. short retry delays). */
   http?: { retryBaseMs?: number; maxRetryDelayMs?: number };
+  /**
+   * When --cache holds no state, rebuild it from a deployed site first: its
+   * URL, or true for the config's site.url (skipped for a localhost URL).
+   * Default: never (the CLI defaults to true).
+   */
+  restoreFrom?: string | boolean;
+  /** Only this shard's feeds: fetch and process them, save the partial state, render nothing. */
+  shard?: ShardSpec;
+  /** GitHub Actions: the step summary file and where `::warning::` lines go. */
+  ci?: CiReporting;
 }
 
 export interface BuildResult {
@@ -52,17 +72,34 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   let config = await loadConfig(options.config);
   if (options.concurrency) config = { ...config, fetch: { ...config.fetch, concurrency: options.concurrency } };
+  // A shard job sees only its feeds: it fetches, restores and saves those alone.
+  const shard = options.shard;
+  const scope = shard ? { ...config, feeds: config.feeds.filter((f) => inShard(f.id, shard)) } : config;
   const cacheDir = path.resolve(options.cache);
   const lock = await acquireLock(cacheDir);
   try {
-    const ingested = await ingest({ config, cacheDir, now, quiet: options.quiet ?? false, ...(options.http ? { http: options.http } : {}) });
+    const restoreMs = await restoreIfEmpty({
+      config: scope,
+      cacheDir,
+      now,
+      from: options.restoreFrom,
+      log: options.quiet ? () => {} : log,
+      ...(options.http ? { http: options.http } : {}),
+    });
+    const ingested = await ingest({ config: scope, cacheDir, now, quiet: options.quiet ?? false, ...(options.http ? { http: options.http } : {}) });
     const report = buildReport({ started, ingested });
-    const rendered = await publish({ config, cacheDir, out: options.out, now, state: ingested, report });
-    report.totals.pages = rendered.pages;
-    report.steps = Object.fromEntries(Object.entries({ ...ingested.steps, ...rendered.steps }).map(([k, v]) => [k, Math.round(v)]));
+    const rendered = shard ? null : await publish({ config, cacheDir, out: options.out, now, state: ingested, report });
+    report.totals.pages = rendered?.pages ?? 0;
+    const steps = { ...(restoreMs === null ? {} : { restore: restoreMs }), ...ingested.steps, ...rendered?.steps };
+    report.steps = Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, Math.round(v)]));
     report.finishedAt = new Date().toISOString();
     report.durationMs = Math.round(performance.now() - clock);
+    if (shard) {
+      const file: ShardFile<BuildReport> = { version: 1, shard, feeds: scope.feeds.map((f) => f.id), report };
+      await writeJsonAtomic(path.join(cacheDir, SHARD_FILE), file);
+    }
     if (!options.quiet) log(summarize(report));
+    if (options.ci) await reportToCi(options.ci, report, { siteUrl: config.site.url, newArticles: newArticles(scope, ingested.feeds, now) });
     return { report, config };
   } finally {
     await lock.release();
@@ -188,7 +225,11 @@ export async function publish(options: {
   const { config, state } = options;
   const steps: Record<string, number> = {};
   let t = performance.now();
-  const renderArticles = assembleArticles(config, state.feeds, state.images);
+  // jsDelivr: every image file gets a shard; files in sealed shards are linked on the CDN.
+  const assets = config.assets ? await planAssets(config, options.cacheDir, state, options.now) : null;
+  steps.assets = performance.now() - t;
+  t = performance.now();
+  const renderArticles = assembleArticles(config, state.feeds, state.images, assets?.url);
   steps.rewrite = performance.now() - t;
 
   const feeds: RenderFeed[] = config.feeds
@@ -216,8 +257,11 @@ export async function publish(options: {
     outDir: options.out,
     workDir: path.join(options.cacheDir, 'render'),
     assetFile: (p) => state.images.filePath(p),
+    ...(assets ? { assetUrl: assets.url } : {}),
     packageRoot: PACKAGE_ROOT,
   });
+  // The manifest on the site too: a restore after a lost cache must not number shards again.
+  if (assets) await writeFileAtomic(path.join(options.out, SITE_MANIFEST_PATH), JSON.stringify(assets.manifest));
   steps.render = performance.now() - t;
   for (const [k, v] of Object.entries(rendered.timings)) steps[`render.${k}`] = v;
   return { pages: rendered.pages, steps };
@@ -322,7 +366,19 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
 }
 
 /** Dedupe across feeds, pick covers, rewrite image URLs; newest first. */
-function assembleArticles(config: Config, feeds: Map<string, FeedState>, images: Pick<ImageProcessor, 'lookup' | 'isPlaceholder'>): RenderArticle[] {
+function assembleArticles(
+  config: Config,
+  feeds: Map<string, FeedState>,
+  images: Pick<ImageProcessor, 'lookup' | 'isPlaceholder'>,
+  assetUrl?: (variantPath: string) => string | null,
+): RenderArticle[] {
+  // Images on a CDN are absolute; the others get the asset-base token that render replaces.
+  const cdnLookup = assetUrl
+    ? (src: string): ImageAsset | null => {
+        const asset = images.lookup(src);
+        return asset && { ...asset, variants: asset.variants.map((v) => ({ ...v, path: assetUrl(v.path) ?? ASSET_BASE_TOKEN + v.path })) };
+      }
+    : null;
   const byId = new Map<string, RenderArticle>();
   for (const feed of config.feeds) {
     const state = feeds.get(feed.id);
@@ -342,8 +398,8 @@ function assembleArticles(config: Config, feeds: Map<string, FeedState>, images:
       byId.set(article.id, {
         article,
         feedIds: [feed.id],
-        html: rewriteImages(article.contentHtml, (src) => images.lookup(src), {
-          assetBase: ASSET_BASE_TOKEN,
+        html: rewriteImages(article.contentHtml, cdnLookup ?? ((src) => images.lookup(src)), {
+          assetBase: cdnLookup ? '' : ASSET_BASE_TOKEN,
           eagerFirst: true,
           isPlaceholder: (src) => images.isPlaceholder(src),
         }),
@@ -402,3 +458,282 @@ function buildReport({ started, ingested }: { started: Date; ingested: IngestRes
   };
 }
 
+
+// ─── Deploying and scaling: restore, assets, shards ────────────────────────
+
+/** Articles first archived by this build, for the CI summary. */
+function newArticles(config: Config, feeds: Map<string, FeedState>, now: Date): NewArticle[] {
+  const nowIso = now.toISOString();
+  const seen = new Set<string>();
+  const out: NewArticle[] = [];
+  for (const feed of config.feeds) {
+    for (const a of feeds.get(feed.id)?.articles ?? []) {
+      if (a.firstSeen !== nowIso || seen.has(a.id)) continue;
+      seen.add(a.id);
+      out.push({ feedId: feed.id, title: a.title, url: config.site.url + paths.article(a.id) });
+    }
+  }
+  return out;
+}
+
+/** A localhost site.url is a preview, not a deployment: there is nothing to restore from it. */
+function defaultRestoreSource(siteUrl: string): string | null {
+  const host = new URL(siteUrl).hostname.replace(/^\[|\]$/g, '');
+  const local = host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host) || host === '0.0.0.0';
+  return local ? null : siteUrl;
+}
+
+async function hasState(cacheDir: string): Promise<boolean> {
+  return stat(path.join(stateDir(cacheDir), 'status.json')).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * A CI cache that was evicted must not cost articles: when --cache holds no
+ * state, the deployed site's JSON archive is read back into it (articles,
+ * validators, image index, image files, asset manifest). Returns the ms it
+ * took, or null when nothing was restored. Throws RestoreError when the
+ * site has an archive that cannot be read.
+ */
+async function restoreIfEmpty(options: {
+  config: Config;
+  cacheDir: string;
+  now: Date;
+  from: string | boolean | undefined;
+  log: (line: string) => void;
+  http?: BuildOptions['http'];
+}): Promise<number | null> {
+  const { config, cacheDir, log } = options;
+  const from = options.from === true ? defaultRestoreSource(config.site.url) : options.from || null;
+  if (!from || (await hasState(cacheDir))) return null;
+  const started = performance.now();
+  const client = createHttpClient({ userAgent: config.fetch.userAgent, ...options.http });
+  try {
+    const site = await readDeployedSite({
+      from,
+      feeds: config.feeds,
+      client,
+      timeoutMs: config.fetch.timeoutMs,
+      assetsRepo: config.assets?.repo ?? null,
+      now: options.now,
+    });
+    if (!site) {
+      log(`Nothing to restore: ${from} has no api/feeds.json yet; starting a new archive.`);
+      return null;
+    }
+    const images = createImageProcessor(
+      { config: config.images, client, dir: path.join(cacheDir, 'images'), allowPrivateNetworks: false, timeoutMs: config.fetch.timeoutMs, now: options.now },
+      site.images,
+    );
+    const got = await downloadFiles(site.files, site.images, { client, timeoutMs: config.fetch.timeoutMs, dest: (p) => images.filePath(p) });
+    await images.save();
+    if (site.assetManifest && config.assets) {
+      parseManifest(site.assetManifest, `${from}${SITE_MANIFEST_PATH}`);
+      await writeFileAtomic(manifestFile(cacheDir), site.assetManifest);
+    }
+    // The archive last: its status file is what marks the cache as holding state.
+    await saveArchive(cacheDir, { feeds: site.feeds, fingerprints: new Map(), warnings: [] });
+    log(
+      `Restored ${site.articles} articles of ${site.feeds.size} feeds (${site.pages} JSON pages) and ${got.files} image files (${formatBytes(got.bytes)}) from ${from}`,
+    );
+    for (const w of [...site.warnings, ...got.warnings]) log(`  ! ${w}`);
+    return performance.now() - started;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Gives every image file the site links a shard, saves the manifest, and returns the URL mapping for render. */
+async function planAssets(
+  config: Config,
+  cacheDir: string,
+  state: { feeds: Map<string, FeedState>; images: Pick<ImageProcessor, 'lookup' | 'lookupIcon'> },
+  now: Date,
+): Promise<{ url: (variantPath: string) => string | null; manifest: ReturnType<typeof assignShards>['manifest'] }> {
+  const assets = config.assets!;
+  const live = new Map<string, AssetFile>();
+  const add = (asset: ImageAsset | null) => {
+    for (const v of asset?.variants ?? []) live.set(v.path, { path: v.path, bytes: v.bytes });
+  };
+  for (const feedState of state.feeds.values()) {
+    for (const a of feedState.articles) for (const url of [...(a.cover ? [a.cover] : []), ...a.images]) add(state.images.lookup(url));
+    add(state.images.lookupIcon(iconCandidates(feedState.meta, feedState.url))?.asset ?? null);
+  }
+  const file = manifestFile(cacheDir);
+  const previous = await loadManifest(file, assets.repo);
+  const plan = assignShards(previous, [...live.values()], { ...assets, now });
+  await saveManifest(file, plan.manifest);
+  return { url: shardUrls(plan.manifest, assets.host), manifest: plan.manifest };
+}
+
+/** An image store over a cache folder, to read its index and find its files (never downloads). */
+function imageStore(config: Config, cacheDir: string, index: Parameters<typeof createImageProcessor>[1], client: ReturnType<typeof createHttpClient>, now: Date) {
+  return createImageProcessor(
+    { config: config.images, client, dir: path.join(cacheDir, 'images'), allowPrivateNetworks: config.fetch.allowPrivateNetworks, timeoutMs: config.fetch.timeoutMs, now },
+    index,
+  );
+}
+
+/**
+ * `feed-digest merge`: partial states written by `build --shard i/n` → one
+ * state in --cache (archive, image index and files, the combined report),
+ * ready for `render`. A feed no part has keeps what --cache already had.
+ */
+export async function mergeStateDirs(options: { config: string; cache: string; states: string[]; now?: Date; log?: (line: string) => void; quiet?: boolean }): Promise<{
+  feeds: number;
+  articles: number;
+  warnings: string[];
+}> {
+  const config = await loadConfig(options.config);
+  const now = options.now ?? new Date();
+  const log = options.quiet ? () => {} : (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
+  const cacheDir = path.resolve(options.cache);
+  const lock = await acquireLock(cacheDir);
+  const client = createHttpClient({ userAgent: config.fetch.userAgent });
+  try {
+    const parts: (StatePart & { report: BuildReport; store: ImageProcessor })[] = [];
+    for (const dir of options.states.map((d) => path.resolve(d))) {
+      const shardFile = await readFile(path.join(dir, SHARD_FILE), 'utf8').then(
+        (t) => JSON.parse(t) as ShardFile<BuildReport>,
+        () => null,
+      );
+      if (shardFile?.version !== 1 || !Array.isArray(shardFile.feeds)) {
+        throw new ConfigError(dir, [{ path: '', message: `not a partial state: no ${SHARD_FILE} (write one with "feed-digest build --shard i/n --cache ${dir}")` }]);
+      }
+      const owns = new Set(shardFile.feeds);
+      const archive = await loadArchive(dir, config.feeds.filter((f) => owns.has(f.id)));
+      const { index } = await loadImageIndex(path.join(dir, 'images'));
+      parts.push({ name: dir, feeds: archive.feeds, owns, images: index, report: shardFile.report, store: imageStore(config, dir, index, client, now) });
+    }
+    // What --cache held before (a previous merge) comes last: its images fill gaps, its feeds only when no part has them.
+    const target = await loadArchive(cacheDir, config.feeds);
+    const { index: previousIndex } = await loadImageIndex(path.join(cacheDir, 'images'));
+    const previousStore = imageStore(config, cacheDir, previousIndex, client, now);
+    const merged = mergeStates(
+      config.feeds.map((f) => f.id),
+      [...parts, { name: cacheDir, feeds: target.feeds, owns: new Set(), images: previousIndex }],
+    );
+    for (const [id, feedState] of merged.feeds) target.feeds.set(id, feedState);
+
+    const store = imageStore(config, cacheDir, merged.images, client, now);
+    const storeOf = new Map<string, ImageProcessor>([...parts.map((p) => [p.name, p.store] as const), [cacheDir, previousStore]]);
+    const warnings = [...merged.warnings];
+    for (const [hash, asset] of Object.entries(merged.images.assets)) {
+      const from = storeOf.get(merged.assetFrom.get(hash) ?? '');
+      for (const v of asset.variants) {
+        const src = from?.filePath(v.path);
+        const dest = store.filePath(v.path);
+        if (!src || src === dest || (await stat(dest).then(() => true, () => false))) continue;
+        await mkdir(path.dirname(dest), { recursive: true });
+        await link(src, dest).catch(() => copyFile(src, dest)).catch(() => warnings.push(`merge: ${src} is missing; that image will be converted again`));
+      }
+    }
+    const referenced = referencedImages(target.feeds.values());
+    await store.prune(referenced.images, referenced.icons);
+    await saveArchive(cacheDir, target);
+    await store.save();
+    await writeJsonAtomic(path.join(cacheDir, MERGED_REPORT), mergeReports(config, parts.map((p) => ({ owns: p.owns, report: p.report })), target.feeds));
+    const articles = new Set([...target.feeds.values()].flatMap((f) => f.articles.map((a) => a.id))).size;
+    log(`Merged ${parts.length} partial states: ${merged.feeds.size} feeds, ${articles} articles, ${Object.keys(merged.images.assets).length} images, into ${cacheDir}`);
+    for (const w of warnings) log(`  ! ${w}`);
+    return { feeds: merged.feeds.size, articles, warnings };
+  } finally {
+    await client.close();
+    await lock.release();
+  }
+}
+
+/** The combined report `merge` leaves for `render` (api/report.json). */
+const MERGED_REPORT = 'report.json';
+
+/** One report from the parts': each feed's figures from the part that owns it, image figures summed. */
+function mergeReports(config: Config, parts: { owns: Set<string>; report: BuildReport }[], feeds: Map<string, FeedState>): BuildReport {
+  const reports = parts.map((p) => p.report);
+  const feedReports = config.feeds.flatMap((f) => {
+    const part = parts.find((p) => p.owns.has(f.id));
+    const r = part?.report.feeds.find((x) => x.id === f.id);
+    return r ? [r] : [];
+  });
+  const images: Record<string, number | null> = {};
+  for (const r of reports) {
+    for (const [k, v] of Object.entries(r.totals.images)) if (typeof v === 'number') images[k] = (Number(images[k]) || 0) + v;
+  }
+  const seen = new Set<string>();
+  return {
+    version: 1,
+    startedAt: reports.map((r) => r.startedAt).sort()[0] ?? new Date().toISOString(),
+    finishedAt: reports.map((r) => r.finishedAt).sort().at(-1) ?? '',
+    durationMs: Math.max(0, ...reports.map((r) => r.durationMs)),
+    steps: {},
+    totals: {
+      feeds: {
+        total: feedReports.length,
+        fetched: feedReports.filter((f) => f.outcome === 'fetched').length,
+        notModified: feedReports.filter((f) => f.outcome === 'not-modified').length,
+        failed: feedReports.filter((f) => f.outcome === 'failed').length,
+        disabled: feedReports.filter((f) => f.outcome === 'disabled').length,
+      },
+      articles: {
+        new: feedReports.reduce((n, f) => n + f.new, 0),
+        updated: feedReports.reduce((n, f) => n + f.updated, 0),
+        total: new Set([...feeds.values()].flatMap((f) => f.articles.map((a) => a.id))).size,
+      },
+      images: images as unknown as BuildReport['totals']['images'],
+      pages: 0,
+      stateFilesWritten: reports.reduce((n, r) => n + r.totals.stateFilesWritten, 0),
+    },
+    feeds: feedReports,
+    images: reports.flatMap((r) => r.images).filter((i) => !seen.has(i.url) && seen.add(i.url)),
+    warnings: reports.flatMap((r) => r.warnings),
+  };
+}
+
+/** `feed-digest render`: the site from the state in --cache (a merged one, or any build's), fetching nothing. */
+export async function renderState(options: { config: string; cache: string; out: string; now?: Date; quiet?: boolean; log?: (line: string) => void }): Promise<{
+  pages: number;
+  report: BuildReport | null;
+}> {
+  const config = await loadConfig(options.config);
+  const now = options.now ?? new Date();
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const cacheDir = path.resolve(options.cache);
+  if (!(await hasState(cacheDir))) {
+    throw new ConfigError(cacheDir, [{ path: '', message: 'no state to render (run "feed-digest build" or "feed-digest merge" with this --cache first)' }]);
+  }
+  const lock = await acquireLock(cacheDir);
+  const client = createHttpClient({ userAgent: config.fetch.userAgent });
+  try {
+    const archive = await loadArchive(cacheDir, config.feeds);
+    const { index } = await loadImageIndex(path.join(cacheDir, 'images'));
+    const report = await readFile(path.join(cacheDir, MERGED_REPORT), 'utf8').then(
+      (t) => JSON.parse(t) as BuildReport,
+      () => null,
+    );
+    const rendered = await publish({ config, cacheDir, out: options.out, now, state: { feeds: archive.feeds, images: imageStore(config, cacheDir, index, client, now) }, report });
+    if (report) report.totals.pages = rendered.pages;
+    if (!options.quiet) log(`Rendered ${rendered.pages} pages from ${cacheDir} into ${path.resolve(options.out)}`);
+    return { pages: rendered.pages, report };
+  } finally {
+    await client.close();
+    await lock.release();
+  }
+}
+
+/** `feed-digest assets`: the sealed jsDelivr shards as folders (one per tag) plus the manifest, for the workflow to push. */
+export async function layoutAssets(options: { config: string; cache: string; out: string; refs?: string[] }): Promise<LayoutResult> {
+  const config = await loadConfig(options.config);
+  if (!config.assets) {
+    throw new ConfigError(config.file, [{ path: 'assets', message: 'no "assets" block: add { "cdn": "jsdelivr", "repo": "owner/name" } to serve images from jsDelivr' }]);
+  }
+  const cacheDir = path.resolve(options.cache);
+  const manifest = await loadManifest(manifestFile(cacheDir), config.assets.repo);
+  const client = createHttpClient({ userAgent: config.fetch.userAgent });
+  try {
+    const store = imageStore(config, cacheDir, { sources: {}, assets: {} }, client, new Date());
+    return await layoutShards(manifest, { out: options.out, source: (p) => store.filePath(p), ...(options.refs ? { refs: options.refs } : {}) });
+  } finally {
+    await client.close();
+  }
+}

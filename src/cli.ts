@@ -6,7 +6,9 @@
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { build, PACKAGE_ROOT } from './build.ts';
+import { build, layoutAssets, mergeStateDirs, PACKAGE_ROOT, renderState } from './build.ts';
+import { RestoreError } from './restore/index.ts';
+import { parseShardSpec, type ShardSpec } from './shard/index.ts';
 import { loadConfig } from './config/index.ts';
 import { checkConfig } from './config/check.ts';
 import { importOpml } from './opml/index.ts';
@@ -19,6 +21,10 @@ const HELP = `feed-digest: RSS/Atom/JSON feeds in, a static site and a JSON Feed
 Usage:
   feed-digest build [--config feeds.json] [--out _site] [--cache .cache]
                     [--concurrency N] [--strict] [--quiet]
+                    [--restore-from URL | --no-restore] [--shard i/n]
+  feed-digest merge STATE... [--config feeds.json] [--cache .cache]
+  feed-digest render [--config feeds.json] [--cache .cache] [--out _site]
+  feed-digest assets [--config feeds.json] [--cache .cache] [--out _assets]
   feed-digest check [--config feeds.json]
   feed-digest import-opml FILE.opml [--config feeds.json] [--dry-run]
   feed-digest serve [--out _site] [--config feeds.json] [--port 8080] [--host 127.0.0.1]
@@ -33,6 +39,10 @@ Commands:
           Add the subscriptions of an OPML export to feeds.json (folders
           become categories; feeds already there and all settings are kept).
   serve   Serve the built site locally, under the path of site.url.
+  merge   Combine the partial states of "build --shard" jobs into --cache.
+  render  Write the site from the state in --cache, fetching nothing.
+  assets  Lay out the sealed jsDelivr image shards as folders, one per tag,
+          with manifest.json, for the workflow to push (config "assets").
 
 Options:
   --config FILE      the config file (default: feeds.json)
@@ -41,6 +51,15 @@ Options:
   --concurrency N    feeds fetched at once (default: fetch.concurrency, 8)
   --strict           exit 1 if any feed failed (the site is still written)
   --quiet            print nothing but errors
+  --restore-from URL when --cache holds no state, first read the archive
+                     back from this deployed site (default: site.url, unless
+                     it is a localhost URL)
+  --no-restore       never restore: an empty --cache starts a new archive
+  --shard i/n        fetch only shard i of n (feeds split by a hash of their
+                     id), save the partial state in --cache, render nothing
+
+On GitHub Actions, build appends a Markdown report to $GITHUB_STEP_SUMMARY
+and prints a ::warning:: annotation for each failing feed.
   --port N, --host H where serve listens (default 127.0.0.1:8080)
 
 Exit codes: 0 site written (failed feeds are reported), 1 no site written
@@ -61,6 +80,12 @@ export async function main(argv: string[]): Promise<number> {
         return await runImportOpml(rest);
       case 'serve':
         return await runServe(rest);
+      case 'merge':
+        return await runMerge(rest);
+      case 'render':
+        return await runRender(rest);
+      case 'assets':
+        return await runAssets(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -83,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err instanceof UsageError) process.stderr.write('Run "feed-digest help" for usage.\n');
       return 2;
     }
-    if (err instanceof LockedError) {
+    if (err instanceof LockedError || err instanceof RestoreError) {
       process.stderr.write(`feed-digest: ${err.message}\n`);
       return 1;
     }
@@ -115,7 +140,11 @@ async function runBuild(args: string[]): Promise<number> {
         concurrency: { type: 'string' },
         strict: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
+        'restore-from': { type: 'string' },
+        restore: { type: 'boolean', default: true },
+        shard: { type: 'string' },
       },
+      allowNegative: true,
     }),
   );
   if (values.help) {
@@ -129,14 +158,30 @@ async function runBuild(args: string[]): Promise<number> {
       throw new UsageError(`--concurrency expects a whole number from 1 to 256, got "${String(values.concurrency)}"`);
     }
   }
+  const from = values['restore-from'];
+  if (from !== undefined && !values.restore) throw new UsageError('--restore-from and --no-restore contradict each other');
+  if (from !== undefined && !/^https?:\/\//i.test(from)) throw new UsageError(`--restore-from expects the deployed site's http(s) URL, got "${from}"`);
+  let shard: ShardSpec | undefined;
+  if (values.shard !== undefined) {
+    const parsed = parseShardSpec(values.shard);
+    if (!parsed.ok) throw new UsageError(parsed.message);
+    shard = parsed.value;
+  }
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+  const onActions = process.env.GITHUB_ACTIONS === 'true' || Boolean(summaryFile);
   const { report } = await build({
     config: values.config,
     out: values.out,
     cache: values.cache,
     ...(concurrency ? { concurrency } : {}),
     quiet: values.quiet,
+    restoreFrom: from ?? values.restore,
+    ...(shard ? { shard } : {}),
+    ...(onActions ? { ci: { summaryFile, annotate: (line: string) => process.stdout.write(`${line}\n`) } } : {}),
   });
-  if (!values.quiet) process.stderr.write(`Site written to ${path.resolve(values.out)}\n`);
+  if (!values.quiet) {
+    process.stderr.write(shard ? `Partial state of shard ${shard.index}/${shard.count} saved in ${path.resolve(values.cache)}\n` : `Site written to ${path.resolve(values.out)}\n`);
+  }
   return values.strict && report.totals.feeds.failed > 0 ? 1 : 0;
 }
 
@@ -219,5 +264,74 @@ async function runServe(args: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await server.close();
+  return 0;
+}
+
+async function runMerge(args: string[]): Promise<number> {
+  const { values, positionals } = parse(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        ...HELP_OPTION,
+        config: { type: 'string', default: 'feeds.json' },
+        cache: { type: 'string', default: '.cache' },
+        quiet: { type: 'boolean', default: false },
+      },
+    }),
+  );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('merge expects the partial state folders written by "build --shard i/n"');
+  await mergeStateDirs({ config: values.config, cache: values.cache, states: positionals, quiet: values.quiet });
+  return 0;
+}
+
+async function runRender(args: string[]): Promise<number> {
+  const { values } = parse(() =>
+    parseArgs({
+      args,
+      options: {
+        ...HELP_OPTION,
+        config: { type: 'string', default: 'feeds.json' },
+        cache: { type: 'string', default: '.cache' },
+        out: { type: 'string', default: '_site' },
+        quiet: { type: 'boolean', default: false },
+      },
+    }),
+  );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  await renderState({ config: values.config, cache: values.cache, out: values.out, quiet: values.quiet });
+  return 0;
+}
+
+async function runAssets(args: string[]): Promise<number> {
+  const { values } = parse(() =>
+    parseArgs({
+      args,
+      options: {
+        ...HELP_OPTION,
+        config: { type: 'string', default: 'feeds.json' },
+        cache: { type: 'string', default: '.cache' },
+        out: { type: 'string', default: '_assets' },
+        quiet: { type: 'boolean', default: false },
+      },
+    }),
+  );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const result = await layoutAssets({ config: values.config, cache: values.cache, out: values.out });
+  if (!values.quiet) {
+    for (const s of result.shards) process.stderr.write(`  ${s.ref}: ${s.files} files, ${(s.bytes / 1_000_000).toFixed(1)} MB\n`);
+    if (result.missing.length) process.stderr.write(`  ! ${result.missing.length} files listed in the manifest are no longer in the image cache (left out)\n`);
+    process.stderr.write(`${result.shards.length} sealed shards laid out in ${path.resolve(values.out)}\n`);
+  }
   return 0;
 }

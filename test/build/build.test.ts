@@ -199,7 +199,8 @@ test('the CLI: exit 2 naming the file and JSON path for a bad config; --strict e
   t.after(() => server.close());
   const config = path.join(dir, 'one.json');
   await writeFile(config, JSON.stringify({ site: { url: SITE_URL }, fetch: { allowPrivateNetworks: true }, feeds: [{ url: `${server.origin}/science-rdf.xml` }, { url: `${server.origin}/nope.xml` }] }));
-  const args = ['build', '--config', config, '--out', path.join(dir, 'site'), '--cache', path.join(dir, 'cache'), '--quiet'];
+  // --no-restore: site.url is not served here, and an empty --cache would otherwise be restored from it.
+  const args = ['build', '--config', config, '--out', path.join(dir, 'site'), '--cache', path.join(dir, 'cache'), '--quiet', '--no-restore'];
   const ok = await run(process.execPath, [bin, ...args]);
   assert.equal(ok.stdout, '');
   const strict = await run(process.execPath, [bin, ...args, '--strict']).then(() => null, (err: { code: number }) => err);

@@ -36,6 +36,9 @@
     mergeIndex: languages.filter((l) => l !== primary).map((language) => ({ bundlePath: `${bundle}./`, language, baseUrl: base, highlightParam: 'highlight' })),
     translations: { placeholder: 'Search articles' },
   });
+  document.getElementById('search-fallback')?.remove();
+  // Pagefind's input has a placeholder but no label.
+  root.querySelector('input')?.setAttribute('aria-label', 'Search articles');
   const q = new URLSearchParams(location.search).get('q');
   if (q) ui.triggerSearch(q);
   // Keep ?q= in step with what is typed, so a result page can be bookmarked or shared.

@@ -229,7 +229,7 @@ describe('demo site outputs', () => {
       assert.ok(searchPage.includes(`"/digest/${asset}"`), asset);
       assert.ok(await exists(asset), asset);
     }
-    assert.match(searchPage, /<noscript>/);
+    assert.match(searchPage, /<p class="notice" id="search-fallback">Search runs in your browser and needs JavaScript/);
     assert.match(await read('articles/' + articleIds[0] + '/index.html'), /data-pagefind-body/);
     assert.equal(site.result.report.warnings.filter((w) => w.includes('search')).length, 0);
   });

@@ -168,3 +168,29 @@ test('render writes a fresh site: pages of articles gone from the archive do not
   assert.deepEqual(await readdir(path.join(second.outDir, 'archive')), ['2026', 'index.html']);
   assert.deepEqual(await readdir(path.join(second.outDir, 'archive', '2026')), ['11']);
 });
+
+test('a failing feed shows its error on its page and in the feeds directory', async (t) => {
+  const dir = await tempDir(t);
+  const input = await syntheticInput(dir, {
+    feeds: [
+      { id: 'ok', title: 'Fine', articles: [{ title: 'x', published: '2026-11-01T00:00:00Z' }] },
+      { id: 'down', title: 'Down', articles: [{ title: 'y', published: '2026-10-01T00:00:00Z' }] },
+    ],
+  });
+  const down = input.feeds.find((f) => f.config.id === 'down')!;
+  down.state.health = {
+    ...down.state.health,
+    lastStatus: 503,
+    lastSuccessAt: '2026-11-10T00:00:00Z',
+    consecutiveFailures: 3,
+    lastError: { code: 'http_status', message: 'fetch: the server answered 503 Service Unavailable' },
+  };
+  await renderSite(input);
+  const directory = await readFile(path.join(input.outDir, 'feeds', 'index.html'), 'utf8');
+  assert.match(directory, /2 feeds, <span class="status failing">1 failing<\/span>/);
+  assert.match(directory, /<span class="status failing">Failing<\/span> <span class="error-text">fetch: the server answered 503 Service Unavailable<\/span> · failing for 7\+ days/);
+  const page = await readFile(path.join(input.outDir, 'feeds', 'down', 'index.html'), 'utf8');
+  assert.match(page, /<span class="status failing">Failing<\/span> \(3 builds in a row\) · for more than 7 days/);
+  assert.match(page, /<dt>Error<\/dt><dd>fetch: the server answered 503 Service Unavailable<\/dd>/);
+  assert.match(page, /<dt>Last success<\/dt><dd><time datetime="2026-11-10T08:00:00\+08:00">/);
+});

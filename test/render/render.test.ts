@@ -183,7 +183,7 @@ test('a failing feed shows its error on its page and in the feeds directory', as
     lastStatus: 503,
     lastSuccessAt: '2026-11-10T00:00:00Z',
     consecutiveFailures: 3,
-    lastError: { code: 'http_status', message: 'fetch: the server answered 503 Service Unavailable' },
+    lastError: { code: 'http-status', message: 'fetch: the server answered 503 Service Unavailable' },
   };
   await renderSite(input);
   const directory = await readFile(path.join(input.outDir, 'feeds', 'index.html'), 'utf8');

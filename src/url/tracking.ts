@@ -10,10 +10,11 @@ export function isTrackingParam(name: string): boolean {
 }
 
 /**
- * Removes tracking parameters from a parsed URL, in place, and an empty "?".
+ * Removes tracking parameters from a parsed URL, in place, and empty ones
+ * (a bare "?", "&&").
  * The other parameters keep their order and their exact encoding
  * (URLSearchParams would re-encode them: "%20" → "+", which changes the URL
- * and so the article's id). Returns whether any parameter was removed.
+ * and so the article's id). Returns whether the query changed.
  */
 export function stripTrackingParams(url: URL): boolean {
   const query = url.search.slice(1);
@@ -22,9 +23,10 @@ export function stripTrackingParams(url: URL): boolean {
     return false;
   }
   const parts = query.split('&');
-  const kept = parts.filter((part) => !isTrackingParam(paramName(part)));
+  // Empty parameters ("?&", "a=1&&b=2") mean nothing either.
+  const kept = parts.filter((part) => part !== '' && !isTrackingParam(paramName(part)));
   if (kept.length === parts.length) return false;
-  url.search = kept.filter(Boolean).length > 0 ? `?${kept.join('&')}` : '';
+  url.search = kept.length > 0 ? `?${kept.join('&')}` : '';
   return true;
 }
 

@@ -20,6 +20,7 @@ test('a table of links', () => {
     ['https://example.com/s?q=a%20b&utm_medium=x', null, 'https://example.com/s?q=a%20b', /* encoding kept, not "a+b" */],
     ['https://example.com/s?q=a+b&spm=1.2.3', null, 'https://example.com/s?q=a+b'],
     ['https://example.com/p?', null, 'https://example.com/p'],
+    ['https://example.com/p?&a=1&&b=2&', null, 'https://example.com/p?a=1&b=2'],
     ['https://example.com/p?utm_source=a&utm_medium=b', null, 'https://example.com/p'],
     ['https://example.com/p?a=1&gclid=z&b=2&UTM_Campaign=y', null, 'https://example.com/p?a=1&b=2'],
     ['https://例子.中国/文章?id=1', null, 'https://xn--fsqu00a.xn--fiqs8s/%E6%96%87%E7%AB%A0?id=1'],

@@ -163,7 +163,7 @@ test('checkConfig: errors and warnings together (duplicate feeds, missing folder
   assert.equal(clean.config?.feeds.length, 2);
 });
 
-test('the CLI: check lists every error and warning, exit 2; a clean config exits 0', async (t) => {
+test('the CLI: check lists every error and warning, exit 2; the sample feeds.json is clean', async (t) => {
   const dir = await tempDir(t);
   const bad = path.join(dir, 'bad.json');
   await writeFile(bad, JSON.stringify({ site: { tittle: 'x' }, feeds: [{ url: 'https://a.example/' }, { url: 'https://a.example' }, { id: 'Bad Id', url: 'https://b.example/' }] }));
@@ -177,7 +177,7 @@ test('the CLI: check lists every error and warning, exit 2; a clean config exits
   assert.match(failed.stderr, /error {3}feeds\[2\]\.id: expected a slug/);
   assert.match(failed.stderr, /warning feeds\[1\]\.url: the same feed as feeds\[0\]/);
 
-  const sample = await run(process.execPath, [BIN, 'check', '--config', path.join(REPO_ROOT, 'feeds.json')]);
-  assert.match(sample.stdout, /feeds\.json: OK, \d+ feeds/);
-  assert.doesNotMatch(sample.stdout, /warning/);
+  // The sample feeds.json shipped at the repository root is clean.
+  const sample = await checkConfig(path.join(REPO_ROOT, 'feeds.json'));
+  assert.deepEqual([sample.errors, sample.warnings], [[], []]);
 });

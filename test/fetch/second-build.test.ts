@@ -96,6 +96,7 @@ test('a second build is conditional and parses nothing; the archive keeps identi
         { id: 'beta', url: `${server.origin}/beta.atom`, category: 'News' },
         { id: 'gamma', url: `${server.origin}/gamma.json`, category: 'Misc' },
         { id: 'flaky', url: `${server.origin}/flaky.xml` },
+        { id: 'off', url: `${server.origin}/off.xml`, enabled: false },
       ],
     }),
   );
@@ -106,7 +107,7 @@ test('a second build is conditional and parses nothing; the archive keeps identi
 
   // Build 1: everything new.
   const first = await run(t0);
-  assert.deepEqual(outcomes(first), { alpha: 'fetched', beta: 'fetched', gamma: 'fetched', flaky: 'fetched' });
+  assert.deepEqual(outcomes(first), { alpha: 'fetched', beta: 'fetched', gamma: 'fetched', flaky: 'fetched', off: 'disabled' });
 
   // The validators are published for a runner that lost its cache.
   const feeds1 = await json<FeedsJson>('api/feeds.json');
@@ -142,7 +143,7 @@ test('a second build is conditional and parses nothing; the archive keeps identi
   assert.equal(headersFor('/alpha.xml')['if-none-match'], alphaEtag);
   assert.equal(headersFor('/beta.atom')['if-modified-since'], betaModified);
   assert.equal(headersFor('/gamma.json')['if-none-match'], undefined);
-  assert.deepEqual(outcomes(second), { alpha: 'not-modified', beta: 'not-modified', gamma: 'not-modified', flaky: 'failed' });
+  assert.deepEqual(outcomes(second), { alpha: 'not-modified', beta: 'not-modified', gamma: 'not-modified', flaky: 'failed', off: 'disabled' });
   assert.ok('parse' in first.report.steps, 'the first build parsed');
   assert.ok(!('parse' in second.report.steps), 'the second build parsed nothing');
   assert.equal(second.report.totals.articles.total, first.report.totals.articles.total, 'a 304 keeps every article');
@@ -165,6 +166,8 @@ test('a second build is conditional and parses nothing; the archive keeps identi
   assert.deepEqual([health3.flaky!.consecutive_failures, health3.flaky!.stale], [2, true]);
   assert.ok(Object.values((await json<{ items: unknown[] }>('api/feeds/flaky.json')).items).length === 1, 'a failing feed keeps its articles');
 
+  assert.equal(server.hits('/off.xml').length, 0, 'a disabled feed is never requested');
+
   // feeds.opml imports back into the same subscriptions and categories.
   const roundTrip = path.join(dir, 'roundtrip.json');
   const imported = await importOpml(path.join(out, 'feeds.opml'), roundTrip, { schemaFile: path.join(REPO_ROOT, 'feeds.schema.json') });
@@ -173,6 +176,6 @@ test('a second build is conditional and parses nothing; the archive keeps identi
   const original = await loadConfig(config);
   assert.deepEqual(
     back.feeds.map((f) => [f.url, f.category]).sort(),
-    original.feeds.map((f) => [f.url, f.category]).sort(),
+    original.feeds.filter((f) => f.enabled).map((f) => [f.url, f.category]).sort(), // a disabled feed with no articles is not on the site
   );
 });

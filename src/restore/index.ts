@@ -97,6 +97,7 @@ export async function readDeployedSite(options: RestoreOptions): Promise<Restore
           images.add(entry.icon_source_url, entry.icon_asset, 'icon');
         }
         const seen = new Set<string>();
+        const ids = new Set<string>();
         let url: string | null = `${root}api/feeds/${feed.id}.json`;
         while (url && !seen.has(url) && seen.size < MAX_PAGES_PER_FEED) {
           seen.add(url);
@@ -118,8 +119,11 @@ export async function readDeployedSite(options: RestoreOptions): Promise<Restore
               warnings.push(`restore: an item of ${url} lacks an id, title, date, content or link; skipped`);
               continue;
             }
-            // An article listed twice (a feed's JSON is newest first and never repeats one; be safe).
-            if (!state.articles.some((a) => a.id === article.id)) state.articles.push(article);
+            // A feed's JSON never lists an article twice; a page that moved during the build could.
+            if (!ids.has(article.id)) {
+              ids.add(article.id);
+              state.articles.push(article);
+            }
           }
           url = typeof doc.next_url === 'string' ? rebase(doc.next_url) : null;
         }

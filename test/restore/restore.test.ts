@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from '../../src/build.ts';
 import { serveSite } from '../../src/serve/index.ts';
@@ -60,7 +60,9 @@ test('a build after the cache is lost restores articles, validators and images f
   const config = path.join(dir, 'feeds.json');
   await writeFile(config, JSON.stringify(template));
 
-  const first = await build({ config, out, cache, quiet: true, now: NOW });
+  // Nothing deployed yet (api/feeds.json is a 404): a new archive starts.
+  const first = await build({ config, out, cache, quiet: true, now: NOW, restoreFrom: site.url });
+  assert.equal(first.report.steps.restore, undefined);
   assert.ok(first.report.totals.articles.total >= 20);
   assert.ok(first.report.totals.images.converted >= 10);
   const before = await allItems(out);
@@ -109,12 +111,6 @@ test('a build after the cache is lost restores articles, validators and images f
   const keys = ['id', 'link', 'title', 'author', 'published', 'modified', 'firstSeen', 'sourceHash', 'excerpt', 'categories', 'images', 'cover', 'attachments'];
   const pick = (a: Record<string, unknown>) => Object.fromEntries(keys.map((k) => [k, a[k]]));
   assert.deepEqual(restored.articles.map(pick), lost.articles.map(pick));
-
-  // With state in the cache, nothing is restored: the site is not read again.
-  const cacheCopy = path.join(dir, 'cache-copy');
-  await cp(cache, cacheCopy, { recursive: true });
-  const third = await build({ config, out: path.join(dir, 'site3'), cache: cacheCopy, quiet: true, now: LATER, restoreFrom: 'http://127.0.0.1:9/unreachable/' });
-  assert.equal(third.report.steps.restore, undefined);
 });
 
 test('restore: a site with no archive yet restores nothing; an unreadable archive stops the build', async (t) => {

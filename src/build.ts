@@ -26,7 +26,7 @@ import { createProgress, summarize, type BuildReport, type FeedReport } from './
 import { acquireLock } from './io/lock.ts';
 import { writeFileAtomic, writeJsonAtomic } from './io/atomic-file.ts';
 import { formatBytes } from './format/bytes.ts';
-import { ConfigError } from './model/errors.ts';
+import { ConfigError, UsageError } from './model/errors.ts';
 import { stateDir } from './archive/index.ts';
 import { assignShards, layoutShards, loadManifest, manifestFile, parseManifest, saveManifest, shardUrls, SITE_MANIFEST_PATH, type AssetFile, type LayoutResult } from './assets/index.ts';
 import { inShard, mergeStates, SHARD_FILE, type ShardFile, type ShardSpec, type StatePart } from './shard/index.ts';
@@ -600,7 +600,7 @@ export async function mergeStateDirs(options: { config: string; cache: string; s
         () => null,
       );
       if (shardFile?.version !== 1 || !Array.isArray(shardFile.feeds)) {
-        throw new ConfigError(dir, [{ path: '', message: `not a partial state: no ${SHARD_FILE} (write one with "feed-digest build --shard i/n --cache ${dir}")` }]);
+        throw new UsageError(`${dir} is not a partial state: it has no ${SHARD_FILE} (write one with "feed-digest build --shard i/n --cache ${dir}")`);
       }
       const owns = new Set(shardFile.feeds);
       const archive = await loadArchive(dir, config.feeds.filter((f) => owns.has(f.id)));
@@ -700,7 +700,7 @@ export async function renderState(options: { config: string; cache: string; out:
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const cacheDir = path.resolve(options.cache);
   if (!(await hasState(cacheDir))) {
-    throw new ConfigError(cacheDir, [{ path: '', message: 'no state to render (run "feed-digest build" or "feed-digest merge" with this --cache first)' }]);
+    throw new UsageError(`${cacheDir} holds no state to render: run "feed-digest build" or "feed-digest merge" with this --cache first`);
   }
   const lock = await acquireLock(cacheDir);
   const client = createHttpClient({ userAgent: config.fetch.userAgent });

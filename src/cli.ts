@@ -6,8 +6,8 @@
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { build, layoutAssets, mergeStateDirs, PACKAGE_ROOT, renderState } from './build.ts';
-import { RestoreError } from './restore/index.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
+import { RestoreError } from './restore/restore-error.ts';
 import { parseShardSpec, type ShardSpec } from './shard/index.ts';
 import { loadConfig } from './config/index.ts';
 import { checkConfig } from './config/check.ts';
@@ -58,9 +58,10 @@ Options:
   --shard i/n        fetch only shard i of n (feeds split by a hash of their
                      id), save the partial state in --cache, render nothing
 
+  --port N, --host H where serve listens (default 127.0.0.1:8080)
+
 On GitHub Actions, build appends a Markdown report to $GITHUB_STEP_SUMMARY
 and prints a ::warning:: annotation for each failing feed.
-  --port N, --host H where serve listens (default 127.0.0.1:8080)
 
 Exit codes: 0 site written (failed feeds are reported), 1 no site written
 (or --strict with failures), 2 bad config or arguments.
@@ -169,6 +170,8 @@ async function runBuild(args: string[]): Promise<number> {
   }
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
   const onActions = process.env.GITHUB_ACTIONS === 'true' || Boolean(summaryFile);
+  // Loaded on demand: check, serve and import-opml start without Eleventy and sharp.
+  const { build } = await import('./build.ts');
   const { report } = await build({
     config: values.config,
     out: values.out,
@@ -285,6 +288,7 @@ async function runMerge(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new UsageError('merge expects the partial state folders written by "build --shard i/n"');
+  const { mergeStateDirs } = await import('./build.ts');
   await mergeStateDirs({ config: values.config, cache: values.cache, states: positionals, quiet: values.quiet });
   return 0;
 }
@@ -306,6 +310,7 @@ async function runRender(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  const { renderState } = await import('./build.ts');
   await renderState({ config: values.config, cache: values.cache, out: values.out, quiet: values.quiet });
   return 0;
 }
@@ -327,6 +332,7 @@ async function runAssets(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  const { layoutAssets } = await import('./build.ts');
   const result = await layoutAssets({ config: values.config, cache: values.cache, out: values.out });
   if (!values.quiet) {
     for (const s of result.shards) process.stderr.write(`  ${s.ref}: ${s.files} files, ${(s.bytes / 1_000_000).toFixed(1)} MB\n`);

@@ -24,13 +24,12 @@ import type { ImageIndex } from '../model/image.ts';
 import type { HttpClient } from '../net/http.ts';
 import { articleFrom, feedStateFrom, type DeployedFeed, type DeployedItem } from './articles.ts';
 import { collectImages, type RestoreFile } from './images.ts';
+import { RestoreError } from './restore-error.ts';
 
 export type { RestoreFile } from './images.ts';
 
 /** The archive cannot be read back: the build stops rather than deploy a smaller one. */
-export class RestoreError extends Error {
-  override name = 'RestoreError';
-}
+export { RestoreError };
 
 export interface RestoreOptions {
   /** The deployed site's root URL (its path prefix included). */

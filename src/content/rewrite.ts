@@ -28,6 +28,58 @@ export function rewriteImages(
   options: RewriteOptions,
 ): string {
   if (!html.includes('<img')) return html;
+  return rewriteImageTags(html, lookup, options) ?? rewriteWithDom(html, lookup, options);
+}
+
+/**
+ * The fast path, for every article on every build: the HTML is our own
+ * sanitizer's output, whose <img> tags are regular (double-quoted, escaped
+ * attribute values, no `>` inside them), so they can be rewritten as text
+ * without parsing the document. Returns null when a tag needs the DOM
+ * (a placeholder whose empty parent must go too).
+ */
+function rewriteImageTags(html: string, lookup: (src: string) => ImageAsset | null, options: RewriteOptions): string | null {
+  let seen = 0;
+  let needsDom = false;
+  const out = html.replace(/<img\b([^<>]*?)\s*\/?>/g, (tag, rawAttrs: string) => {
+    const attrs = new Map<string, string>();
+    for (const m of rawAttrs.matchAll(/([^\s="'<>\/]+)(?:="([^"]*)")?/g)) attrs.set(m[1]!.toLowerCase(), m[2] ?? '');
+    const src = decodeAttribute(attrs.get('src') ?? '');
+    if (options.isPlaceholder?.(src)) {
+      needsDom = true;
+      return tag;
+    }
+    const eager = seen++ === 0 && options.eagerFirst;
+    const asset = lookup(src);
+    if (asset) {
+      const largest = asset.variants[asset.variants.length - 1]!;
+      attrs.set('src', options.assetBase + largest.path);
+      if (asset.variants.length > 1) {
+        attrs.set('srcset', asset.variants.map((v) => `${options.assetBase}${v.path} ${v.width}w`).join(', '));
+        attrs.set('sizes', options.sizes ?? DEFAULT_SIZES);
+      } else attrs.delete('srcset');
+      attrs.set('width', String(largest.width));
+      attrs.set('height', String(largest.height));
+    } else {
+      attrs.set('referrerpolicy', 'no-referrer');
+      attrs.delete('srcset');
+    }
+    if (!attrs.get('alt')) attrs.set('alt', '');
+    if (eager) attrs.delete('loading');
+    else attrs.set('loading', 'lazy');
+    attrs.set('decoding', eager ? 'auto' : 'async');
+    return `<img${[...attrs].map(([k, v]) => ` ${k}="${v}"`).join('')}>`;
+  });
+  return needsDom ? null : out;
+}
+
+/** sanitize-html escapes &, <, > and " in attribute values; undo exactly that. */
+function decodeAttribute(value: string): string {
+  return value.includes('&') ? value.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&') : value;
+}
+
+/** The general path: a real DOM, for removing placeholders together with the links or figures they leave empty. */
+function rewriteWithDom(html: string, lookup: (src: string) => ImageAsset | null, options: RewriteOptions): string {
   const $ = load(html, null, false);
   let seen = 0;
   $('img').each((_, el) => {

@@ -3,7 +3,7 @@
  * rename it over the target, fsync the folder. A build killed at any moment
  * leaves either the old file or the new one, never a truncated one.
  */
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -44,5 +44,39 @@ async function syncDir(dir: string): Promise<void> {
     }
   } catch {
     // Some filesystems do not allow fsync on a directory; the rename is still atomic.
+  }
+}
+
+/** Names `writeFileAtomic` gives its temp files: `.<name>.<pid>.<8 hex>.tmp`. */
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Removes the temp files a killed process left in `dir` (not recursive).
+ * Only files of processes that are gone: a live writer's temp file stays.
+ * Returns how many were removed.
+ */
+export async function removeStaleTempFiles(dir: string): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const pid = Number(TEMP_NAME.exec(name)?.[1]);
+    if (!pid || pid === process.pid || processAlive(pid)) continue;
+    await rm(path.join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,0 +1,124 @@
+/**
+ * One build per cache: a second build on the same --cache stops at once
+ * with a clear message and exit code 1, before writing anything; a lock
+ * left by a killed build is taken over; when several builds find the same
+ * stale lock at once, exactly one of them gets it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import { build } from '../../src/build.ts';
+import { acquireLock, LockedError } from '../../src/io/lock.ts';
+import { REPO_ROOT, tempDir } from '../support/tmp.ts';
+import { brokenJsonFiles, closeServer, listFiles, listen, rss, runCli } from './corpus.ts';
+
+/** A pid that belonged to a process which has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout.toString());
+}
+
+async function feedServer(t: { after(fn: () => unknown): void }, delayMs: number): Promise<string> {
+  let origin = '';
+  const server = http.createServer((req, res) => {
+    const n = Number(/\/(\d+)\.xml$/.exec(req.url ?? '')?.[1] ?? 0);
+    const items = [1, 2, 3].map((k) => ({ title: `Feed ${n} item ${k}`, link: `http://example.com/${n}/${k}` }));
+    setTimeout(() => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(`Feed ${n}`, items, `${origin}/`)), delayMs);
+  });
+  origin = await listen(server);
+  t.after(() => closeServer(server));
+  return origin;
+}
+
+test('a second build on the same cache stops at once with a clear message and exit code 1, having written nothing', async (t) => {
+  const dir = await tempDir(t);
+  const cache = path.join(dir, '.cache');
+  const origin = await feedServer(t, 1500);
+  const config = path.join(dir, 'feeds.json');
+  await writeFile(config, JSON.stringify({ site: { url: 'http://localhost:8080/' }, feeds: [0, 1, 2, 3].map((n) => ({ id: `f${n}`, url: `${origin}/${n}.xml` })) }));
+
+  const first = runCli(['build', '--config', config, '--out', path.join(dir, 'site-1'), '--cache', cache, '--quiet'], { ...process.env, CI: '1' });
+  const lockFile = path.join(cache, 'build.lock');
+  for (let i = 0; i < 2000 && !existsSync(lockFile); i++) await new Promise((r) => setTimeout(r, 5));
+  const holder = JSON.parse(await readFile(lockFile, 'utf8'));
+  assert.equal(holder.pid, first.child.pid, 'the lock names the first build');
+
+  const second = runCli(['build', '--config', config, '--out', path.join(dir, 'site-2'), '--cache', cache], { ...process.env, CI: '1' });
+  const secondResult = await second.done;
+  const firstResult = await first.done;
+  assert.equal(secondResult.code, 1, secondResult.stderr);
+  assert.match(secondResult.stderr, new RegExp(`is in use by another build \\(pid ${first.child.pid}, since \\d{4}-`));
+  assert.match(secondResult.stderr, /build\.lock/, 'it names the lock file');
+  assert.doesNotMatch(secondResult.stderr, /\n\s+at /, 'a message, not a stack trace');
+  assert.ok(!existsSync(path.join(dir, 'site-2')) && !existsSync(path.join(dir, 'site-2.partial')), 'the second build wrote no site');
+
+  assert.equal(firstResult.code, 0, firstResult.stderr);
+  assert.ok(!existsSync(lockFile), 'the first build released the lock');
+  assert.deepEqual(await brokenJsonFiles(cache), []);
+  const state = JSON.parse(await readFile(path.join(cache, 'state', 'status.json'), 'utf8'));
+  assert.deepEqual(Object.keys(state.feeds).sort(), ['f0', 'f1', 'f2', 'f3']);
+
+  // In one process: a second build() on the same cache is refused too.
+  const inProcess = await feedServer(t, 800);
+  await writeFile(config, JSON.stringify({ site: { url: 'http://localhost:8080/' }, feeds: [{ id: 'f0', url: `${inProcess}/0.xml` }] }));
+  const a = build({ config, out: path.join(dir, 'a'), cache, quiet: true });
+  await new Promise((r) => setTimeout(r, 200));
+  await assert.rejects(build({ config, out: path.join(dir, 'b'), cache, quiet: true }), LockedError);
+  await a;
+  t.diagnostic('reliability: concurrent builds on one cache tried 2, interleaved writes 0');
+});
+
+test('a lock left by a killed build is taken over; several builds finding it at once: exactly one wins', async (t) => {
+  const dir = await tempDir(t);
+  const cache = path.join(dir, '.cache');
+  await mkdir(cache, { recursive: true });
+  const lockFile = path.join(cache, 'build.lock');
+  const stale = JSON.stringify({ pid: deadPid(), host: os.hostname(), since: '2024-01-01T00:00:00.000Z', token: 'dead' });
+
+  // Several processes race for the same stale lock. Each holds what it gets for a while.
+  const contenders = 6;
+  const script = `
+    const { acquireLock } = await import(${JSON.stringify(path.join(REPO_ROOT, 'src', 'io', 'lock.ts'))});
+    const start = Number(process.argv[1]);
+    while (Date.now() < start) {}
+    try {
+      const lock = await acquireLock(${JSON.stringify(cache)});
+      process.stdout.write('won');
+      await new Promise((r) => setTimeout(r, 2500));
+      await lock.release();
+    } catch (err) {
+      process.stdout.write(err.name === 'LockedError' ? 'locked' : 'error: ' + err.message);
+    }`;
+  for (const round of [1, 2, 3]) {
+    await writeFile(lockFile, stale);
+    const start = Date.now() + 1500; // all of them past startup, then all at once
+    const runs = Array.from({ length: contenders }, () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, String(start)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      return new Promise<string>((resolve) => child.on('close', () => resolve(out)));
+    });
+    const results = await Promise.all(runs);
+    assert.equal(results.filter((r) => r === 'won').length, 1, `round ${round}: exactly one winner: ${JSON.stringify(results)}`);
+    assert.equal(results.filter((r) => r === 'locked').length, contenders - 1, `round ${round}: the others are told it is locked: ${JSON.stringify(results)}`);
+    assert.ok(!existsSync(lockFile), 'the winner released it');
+  }
+  assert.deepEqual((await listFiles(cache)).filter((f) => f.includes('build.lock')), [], 'no temp or takeover files left');
+
+  // An in-process acquire after a stale lock from an earlier process with this very pid (pids are reused in containers).
+  await writeFile(lockFile, JSON.stringify({ pid: process.pid, host: os.hostname(), since: '2024-01-01T00:00:00.000Z', token: 'previous-life' }));
+  const lock = await acquireLock(cache);
+  await assert.rejects(acquireLock(cache), /in use by another build/);
+  await lock.release();
+  assert.ok(!existsSync(lockFile));
+  // A lock left empty or unreadable by a crash is stale too.
+  await writeFile(lockFile, '');
+  await (await acquireLock(cache)).release();
+  t.diagnostic(`reliability: stale-lock races tried 3 × ${contenders} processes, double owners 0`);
+});

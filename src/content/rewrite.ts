@@ -49,25 +49,7 @@ function rewriteImageTags(html: string, lookup: (src: string) => ImageAsset | nu
       needsDom = true;
       return tag;
     }
-    const eager = seen++ === 0 && options.eagerFirst;
-    const asset = lookup(src);
-    if (asset) {
-      const largest = asset.variants[asset.variants.length - 1]!;
-      attrs.set('src', options.assetBase + largest.path);
-      if (asset.variants.length > 1) {
-        attrs.set('srcset', asset.variants.map((v) => `${options.assetBase}${v.path} ${v.width}w`).join(', '));
-        attrs.set('sizes', options.sizes ?? DEFAULT_SIZES);
-      } else attrs.delete('srcset');
-      attrs.set('width', String(largest.width));
-      attrs.set('height', String(largest.height));
-    } else {
-      attrs.set('referrerpolicy', 'no-referrer');
-      attrs.delete('srcset');
-    }
-    if (!attrs.get('alt')) attrs.set('alt', '');
-    if (eager) attrs.delete('loading');
-    else attrs.set('loading', 'lazy');
-    attrs.set('decoding', eager ? 'auto' : 'async');
+    pointAtAsset(attrs, src, seen++ === 0 && options.eagerFirst, lookup, options);
     return `<img${[...attrs].map(([k, v]) => ` ${k}="${v}"`).join('')}>`;
   });
   return needsDom ? null : out;
@@ -92,26 +74,38 @@ function rewriteWithDom(html: string, lookup: (src: string) => ImageAsset | null
       if (parent.is('a, figure, picture') && parent.text().trim() === '' && parent.find('img, video, audio, iframe').length === 0) parent.remove();
       return;
     }
-    const eager = seen++ === 0 && options.eagerFirst;
-    const asset = lookup(src);
-    if (asset) {
-      const largest = asset.variants[asset.variants.length - 1]!;
-      img.attr('src', options.assetBase + largest.path);
-      if (asset.variants.length > 1) {
-        img.attr('srcset', asset.variants.map((v) => `${options.assetBase}${v.path} ${v.width}w`).join(', '));
-        img.attr('sizes', options.sizes ?? DEFAULT_SIZES);
-      } else img.removeAttr('srcset');
-      img.attr('width', String(largest.width));
-      img.attr('height', String(largest.height));
-    } else {
-      // Not ours: the publisher's own width/height (if any) stay, their srcset may point anywhere.
-      img.attr('referrerpolicy', 'no-referrer');
-      img.removeAttr('srcset');
-    }
-    if (!img.attr('alt')) img.attr('alt', '');
-    if (eager) img.removeAttr('loading');
-    else img.attr('loading', 'lazy');
-    img.attr('decoding', eager ? 'auto' : 'async');
+    const attrs: Attributes = { get: (n) => img.attr(n), set: (n, v) => void img.attr(n, v), delete: (n) => void img.removeAttr(n) };
+    pointAtAsset(attrs, src, seen++ === 0 && options.eagerFirst, lookup, options);
   });
   return $.html();
+}
+
+/** The attribute operations both paths share (a Map has them; a cheerio element is adapted). */
+interface Attributes {
+  get(name: string): string | undefined;
+  set(name: string, value: string): unknown;
+  delete(name: string): unknown;
+}
+
+/** What every <img> becomes: our WebP variants, sized, or the source asked for with no Referer. */
+function pointAtAsset(attrs: Attributes, src: string, eager: boolean, lookup: (src: string) => ImageAsset | null, options: RewriteOptions): void {
+  const asset = lookup(src);
+  if (asset) {
+    const largest = asset.variants[asset.variants.length - 1]!;
+    attrs.set('src', options.assetBase + largest.path);
+    if (asset.variants.length > 1) {
+      attrs.set('srcset', asset.variants.map((v) => `${options.assetBase}${v.path} ${v.width}w`).join(', '));
+      attrs.set('sizes', options.sizes ?? DEFAULT_SIZES);
+    } else attrs.delete('srcset');
+    attrs.set('width', String(largest.width));
+    attrs.set('height', String(largest.height));
+  } else {
+    // Not ours: the publisher's own width/height (if any) stay, their srcset may point anywhere.
+    attrs.set('referrerpolicy', 'no-referrer');
+    attrs.delete('srcset');
+  }
+  if (!attrs.get('alt')) attrs.set('alt', '');
+  if (eager) attrs.delete('loading');
+  else attrs.set('loading', 'lazy');
+  attrs.set('decoding', eager ? 'auto' : 'async');
 }

@@ -26,7 +26,7 @@ import { createProgress, summarize, type BuildReport, type FeedReport } from './
 import { acquireLock } from './io/lock.ts';
 import { writeFileAtomic, writeJsonAtomic } from './io/atomic-file.ts';
 import { formatBytes } from './format/bytes.ts';
-import { ConfigError, UsageError } from './model/errors.ts';
+import { causeOf, ConfigError, failure, UsageError } from './model/errors.ts';
 import { stateDir } from './archive/index.ts';
 import { assignShards, layoutShards, loadManifest, manifestFile, parseManifest, saveManifest, shardUrls, SITE_MANIFEST_PATH, type AssetFile, type LayoutResult } from './assets/index.ts';
 import { inShard, mergeStates, SHARD_FILE, type ShardFile, type ShardSpec, type StatePart } from './shard/index.ts';
@@ -169,7 +169,8 @@ export async function ingest(options: {
       config.feeds.map(async (feed) => {
         const state = archive.feeds.get(feed.id)!;
         if (!feed.enabled) return disabledReport(feed, state);
-        const report = await ingestFeed(feed, state, { fetcher, config, now, busy, queueImages });
+        // A bug tripped by one feed's content fails that feed, not the build (its archive is kept).
+        const report = await ingestFeed(feed, state, { fetcher, config, now, busy, queueImages }).catch((err: unknown) => crashedReport(feed, state, err));
         progress.tick(feed.id);
         return report;
       }),
@@ -333,7 +334,7 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
   }
 
   t = performance.now();
-  const parsed = await parseFeed(fetched.text, fetched.url, { timezone: ctx.config.site.timezone, language: feed.language });
+  const parsed = await parseFeed(fetched.text, fetched.url, { timezone: ctx.config.site.timezone, language: feed.language, maxItems: feed.maxItems });
   ctx.busy('parse', performance.now() - t);
   if (!parsed.ok) return fail(parsed.error);
   report.warnings.push(...parsed.value.warnings);
@@ -415,6 +416,15 @@ function renderImage(sourceUrl: string, asset: ImageAsset | null): RenderImage |
   if (!asset) return null;
   const full = asset.variants[asset.variants.length - 1]!;
   return { path: full.path, width: full.width, height: full.height, variants: asset.variants, sourceUrl, sourceBytes: asset.sourceBytes, bytes: full.bytes };
+}
+
+function crashedReport(feed: FeedConfig, state: FeedState, err: unknown): FeedReport {
+  const error = failure('internal', `${feed.url} could not be processed: ${causeOf(err)}; its archived articles are kept`, {
+    hint: 'this is a bug in feed-digest: please report it with the feed URL',
+    cause: err instanceof Error ? (err.stack ?? err.message) : String(err),
+  });
+  state.health = { ...state.health, lastError: error, consecutiveFailures: state.health.consecutiveFailures + 1, lastNew: 0 };
+  return { ...disabledReport(feed, state), outcome: 'failed', error };
 }
 
 function disabledReport(feed: FeedConfig, state: FeedState): FeedReport {

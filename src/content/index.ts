@@ -23,17 +23,34 @@ export interface PreparedContent {
   excerpt: string;
 }
 
-/** Markup nested deeper than this is flattened (its text kept) when the normal path overflows the stack. */
+/**
+ * Markup nested deeper than this is flattened first (the tags below go, their
+ * text stays): over thousands of levels parse5 takes seconds (it rescans its
+ * stack of open elements) and cheerio's serializer overflows the stack.
+ */
 const MAX_NESTING = 100;
 
 export function prepareContent(rawHtml: string, baseUrl: string): PreparedContent {
+  const html = nestsDeeperThan(rawHtml, MAX_NESTING * 5) ? flattenNesting(rawHtml, MAX_NESTING) : rawHtml;
   try {
-    return prepare(rawHtml, baseUrl);
+    return prepare(html, baseUrl);
   } catch (err) {
-    // Thousands of nested elements overflow the stack of cheerio's recursive serializer.
+    // A stack overflow the cheap depth estimate did not see coming.
     if (!(err instanceof RangeError)) throw err;
-    return prepare(flattenNesting(rawHtml, MAX_NESTING), baseUrl);
+    return prepare(flattenNesting(html, MAX_NESTING), baseUrl);
   }
+}
+
+const VOID = /^(area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr)$/i;
+
+/** A cheap, generous estimate of the nesting depth from the tags alone (unclosed <p>s count too). */
+function nestsDeeperThan(html: string, limit: number): boolean {
+  let depth = 0;
+  for (const m of html.matchAll(/<(\/?)([a-zA-Z][\w:-]*)[^>]*?(\/?)>/g)) {
+    if (m[1]) depth--;
+    else if (!m[3] && !VOID.test(m[2]!) && ++depth > limit) return true;
+  }
+  return false;
 }
 
 /** Drops the tags nested deeper than `limit`, keeping their text; everything else passes (the sanitizer runs after). */

@@ -10,6 +10,7 @@
  * sandboxed and lazy; links get rel="noopener noreferrer nofollow" and lose
  * their tracking parameters.
  */
+import { load } from 'cheerio';
 import sanitizeHtml from 'sanitize-html';
 import { stripTrackingParams } from '../url/tracking.ts';
 import { IFRAME_HOSTS, safeFrameUrl, safeSrcset, safeUrl, type UrlUse } from './url-policy.ts';
@@ -145,5 +146,11 @@ const OPTIONS: sanitizeHtml.IOptions = {
 };
 
 export function sanitize(html: string): string {
-  return sanitizeHtml(html, OPTIONS);
+  const once = sanitizeHtml(html, OPTIONS);
+  // sanitize-html parses with htmlparser2, not as a browser does, and the tags it drops can leave a
+  // nesting a browser re-parses differently (`<p><html><div>` → `<p><div>`, which a browser splits
+  // into <p></p><div></div><p></p>). One more pass over the tree parse5 (the HTML standard's
+  // parser, as browsers use) builds from it leaves no such difference to exploit (mutation XSS),
+  // and makes sanitizing a fixed point: sanitizing the output again changes nothing.
+  return sanitizeHtml(load(once, null, false).html(), OPTIONS);
 }

@@ -20,7 +20,9 @@ export type FailureCode =
   | 'image-decode'
   | 'image-too-large'
   | 'image-unsupported'
-  | 'state';
+  | 'state'
+  /** A bug in feed-digest tripped by one feed or image: that one fails, the build goes on. */
+  | 'internal';
 
 export interface Failure {
   code: FailureCode;

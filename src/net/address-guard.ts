@@ -41,9 +41,26 @@ export function isBlockedAddress(address: string): boolean {
     // IPv4-mapped (::ffff:127.0.0.1) and IPv4-compatible forms hide a v4 address.
     const mapped = /^(?:::ffff:|::)(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
     if (mapped?.[1]) return blocked.check(mapped[1], 'ipv4');
+    // The same in hex (::7f00:1), and NAT64's well-known prefix (64:ff9b::7f00:1), which a NAT64 gateway turns into 127.0.0.1.
+    const embedded = embeddedIpv4(address);
+    if (embedded && blocked.check(embedded, 'ipv4')) return true;
     return blocked.check(address, 'ipv6');
   }
   return false;
+}
+
+/** The IPv4 address in the last 32 bits of an IPv4-compatible (::/96) or NAT64 (64:ff9b::/96) IPv6 address. */
+function embeddedIpv4(address: string): string | null {
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const groups = address.includes('::')
+    ? [...(head ? head.split(':') : []), ...Array(8 - (head ? head.split(':').length : 0) - (tail ? tail.split(':').length : 0)).fill('0'), ...(tail ? tail.split(':') : [])]
+    : address.toLowerCase().split(':');
+  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
+  const n = groups.map((g) => parseInt(g, 16));
+  const compatible = n.slice(0, 6).every((x) => x === 0);
+  const nat64 = n[0] === 0x64 && n[1] === 0xff9b && n.slice(2, 6).every((x) => x === 0);
+  if (!compatible && !nat64) return null;
+  return [n[6]! >> 8, n[6]! & 0xff, n[7]! >> 8, n[7]! & 0xff].join('.');
 }
 
 export class BlockedAddressError extends Error {

@@ -93,12 +93,12 @@ export function truncateToLastItem(xml: string): string | null {
  * more than `max`; else the cut document and how many items it listed.
  */
 export function keepFirstItems(xml: string, max: number): { xml: string; listed: number } | null {
-  const ends = /<\/(?:item|entry)>/g;
+  const tag = xml.includes('</entry>') && !xml.includes('</item>') ? '</entry>' : '</item>';
   let listed = 0;
   let cutAt = -1;
-  for (let m = ends.exec(xml); m; m = ends.exec(xml)) {
+  for (let at = xml.indexOf(tag); at >= 0; at = xml.indexOf(tag, at + tag.length)) {
     listed++;
-    if (listed === max) cutAt = m.index + m[0].length;
+    if (listed === max) cutAt = at + tag.length;
   }
   if (listed <= max || cutAt < 0) return null;
   return { xml: closeAfter(xml.slice(0, cutAt)), listed };

@@ -52,13 +52,11 @@ function makeParser(): Parser {
 
 export async function parseXmlFeed(text: string, input: ParseInput): Promise<{ doc: Omit<FeedDoc, 'items'>; items: RawItem[] }> {
   const warnings: string[] = [];
-  let xml = repairXml(text);
+  // The item cap first: repairing 100,000 items would cost as much as parsing them.
   const max = input.maxItems ?? MAX_ITEMS;
-  const cut = keepFirstItems(xml, max);
-  if (cut) {
-    xml = cut.xml;
-    warnings.push(`the document lists ${cut.listed} items; only the first ${max} are read (feeds[].maxItems reads more)`);
-  }
+  const cut = keepFirstItems(text, max);
+  if (cut) warnings.push(`the document lists ${cut.listed} items; only the first ${max} are read (feeds[].maxItems reads more)`);
+  const xml = repairXml(cut ? cut.xml : text);
   let feed: ParsedRss;
   try {
     feed = (await makeParser().parseString(xml)) as ParsedRss;

@@ -2,12 +2,13 @@
  * XSS, end to end: every payload of test/fixtures/hostile/xss-payloads.json
  * placed in article content, titles, author names, categories, feed titles,
  * links and enclosure URLs of an RSS, an Atom and a JSON feed; one build;
- * then every HTML page of the site opened in headless Chromium. A payload
- * that runs calls the test's callback server; the test asserts that none
- * did. A second pass serves the same pages with their Content-Security-Policy
- * removed, so the sanitizer and the templates are proven on their own, not
- * only behind the CSP. Control pages prove the harness sees a payload that
- * runs, and that the site's CSP stops one.
+ * then every HTML page of the site, served as built, opened in headless
+ * Chromium told to bypass the pages' Content-Security-Policy, so the
+ * sanitizer and the templates are proven on their own, not only behind the
+ * CSP. A payload that runs calls the test's callback server; the test
+ * asserts that none did. Control pages prove the harness sees a payload
+ * that runs, that the site's CSP stops it, and that the bypass works; the
+ * payloads served raw show how many are live vectors in this browser.
  *
  * Static checks over every page: CSP present and strict, no inline script,
  * no event handler attributes, no script-bearing URL, no SVG from the
@@ -199,8 +200,7 @@ test('no XSS payload runs in a real browser, in any field of any feed; every pag
   feedOrigin = await listen(feeds);
   t.after(() => closeServer(feeds));
 
-  // The site, served as a static host would; `stripCsp` removes the CSP meta (second pass); two control pages.
-  let stripCsp = false;
+  // The site, served as a static host would, and control pages.
   let csp = '';
   const siteServer = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -220,9 +220,8 @@ test('no XSS payload runs in a real browser, in any field of any feed; every pag
     const file = path.join(out, rel);
     if (!file.startsWith(out)) return void res.writeHead(403).end();
     try {
-      let body: Buffer | string = await readFile(file);
+      const body = await readFile(file);
       const ext = path.extname(file);
-      if (ext === '.html' && stripCsp) body = body.toString('utf8').replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/i, '');
       const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.webp': 'image/webp', '.svg': 'image/svg+xml', '.wasm': 'application/wasm', '.xml': 'application/xml' };
       res.writeHead(200, { 'content-type': types[ext] ?? 'application/octet-stream' }).end(body);
     } catch {
@@ -310,8 +309,8 @@ test('no XSS payload runs in a real browser, in any field of any feed; every pag
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   t.after(() => browser.close());
   const dialogs: string[] = [];
-  const newContext = async (): Promise<BrowserContext> => {
-    const context = await browser.newContext({ javaScriptEnabled: true });
+  const newContext = async (bypassCSP = false): Promise<BrowserContext> => {
+    const context = await browser.newContext({ javaScriptEnabled: true, bypassCSP });
     context.on('page', (p) => p.on('dialog', (d) => void (dialogs.push(d.message()), d.dismiss().catch(() => undefined))));
     return context;
   };
@@ -358,27 +357,24 @@ test('no XSS payload runs in a real browser, in any field of any feed; every pag
   callback.hits.length = 0;
   dialogs.length = 0;
 
-  // Pass 1: the site as built.
-  let started = Date.now();
-  let context = await newContext();
-  await visit(context, urls);
-  await context.close();
-  t.diagnostic(`pass 1: ${urls.length} pages in ${Date.now() - started} ms`);
-  started = Date.now();
-  const withCsp = [...callback.hits];
-  // Pass 2: the same pages without their CSP: only the sanitizer and the templates stand in the way.
-  stripCsp = true;
+  // Every page, served exactly as built, in a browser told to ignore its Content-Security-Policy:
+  // only the sanitizer and the templates stand in the way. (A CSP can only forbid, so what does not
+  // run without it does not run with it; the control above shows this browser enforcing the site's
+  // CSP, and the static checks put it on every page.)
+  const started = Date.now();
+  const context = await newContext(true);
+  await visit(context, [`${siteOrigin}/control-csp.html`], 1);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(callback.hits.map((h) => h.path), ['/xss?id=control-csp'], 'with the CSP bypassed, the CSP control page calls back');
   callback.hits.length = 0;
-  context = await newContext();
   await visit(context, urls);
   await context.close();
   await new Promise((r) => setTimeout(r, 300));
-  const withoutCsp = [...callback.hits];
-  t.diagnostic(`pass 2: ${urls.length} pages in ${Date.now() - started} ms`);
+  const hits = [...callback.hits];
+  t.diagnostic(`${urls.length} pages in ${Date.now() - started} ms`);
 
-  const executed = new Set([...withCsp, ...withoutCsp].map((h) => h.id ?? h.path));
-  assert.deepEqual(withCsp, [], `payloads ran with the CSP: ${JSON.stringify(withCsp)}`);
-  assert.deepEqual(withoutCsp, [], `payloads ran without the CSP: ${JSON.stringify(withoutCsp)}`);
+  const executed = new Set(hits.map((h) => h.id ?? h.path));
+  assert.deepEqual(hits, [], `payloads ran: ${JSON.stringify(hits)}`);
   assert.deepEqual(dialogs, [], 'no alert/confirm/prompt');
 
   // Each payload in: RSS content, title, author, two categories; JSON content, title, author, tag, author URL;
@@ -386,5 +382,5 @@ test('no XSS payload runs in a real browser, in any field of any feed; every pag
   const placements = payloads.length * (5 + 5 + 6) + 5 * 2 + 2 * Math.ceil(payloads.length / 8) * 4 + 5 + 12;
   assert.ok(searchResults > 0, 'the search page rendered results (titles and excerpts built from payloads)');
   t.diagnostic(`calibration: ${live.size} of ${payloads.length} payloads run in this Chromium when served raw with no CSP`);
-  t.diagnostic(`reliability: XSS payloads ${payloads.length}, placements ${placements}, pages opened ${urls.length} × 2 (with and without CSP), payloads executed ${executed.size}`);
+  t.diagnostic(`reliability: XSS payloads ${payloads.length}, placements ${placements}, pages opened ${urls.length} (CSP bypassed), payloads executed ${executed.size}`);
 });

@@ -158,13 +158,14 @@ function normalize(data: ConfigParsed, file: string, resolved: { id: string; url
 
   const feeds: FeedConfig[] = data.feeds.map((f, i) => ({
     id: resolved[i]!.id,
-    url: resolved[i]!.url,
+    // user:password in a feed URL is a secret: it becomes an Authorization header (never
+    // published) and the URL, which the site, the OPML and the report show, goes without it.
+    ...withoutUserinfo(resolved[i]!.url, f.headers),
     title: f.title ?? null,
     category: f.category ?? null,
     enabled: f.enabled,
     language: f.language ?? null,
     userAgent: f.userAgent ?? null,
-    headers: f.headers,
     maxItems: f.maxItems ?? null,
     proxy: f.proxy ?? null,
     filters: filterConfig(f.filters),
@@ -295,6 +296,22 @@ function editDistance(a: string, b: string): number {
 }
 
 /** http(s) and file: URLs pass; anything else is a path relative to feeds.json. */
+/** A feed URL without its user:password, which move into an Authorization header (unless one is given). */
+function withoutUserinfo(url: string, headers: Record<string, string>): { url: string; headers: Record<string, string> } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { url, headers };
+  }
+  if (!u.username && !u.password) return { url, headers };
+  const credentials = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = '';
+  u.password = '';
+  const hasAuth = Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
+  return { url: u.href, headers: hasAuth ? headers : { ...headers, Authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } };
+}
+
 export function resolveFeedUrl(raw: string, dir: string): string | null {
   if (/^[a-z][a-z0-9+.-]*:/i.test(raw) && !/^[a-z]:[\\/]/i.test(raw)) {
     try {

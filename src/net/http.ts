@@ -116,6 +116,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const visited = new Set<string>();
     let url = req.url;
     let allPermanent = true;
+    const firstOrigin = safeOrigin(req.url);
     for (;;) {
       let parsed: URL;
       try {
@@ -139,7 +140,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           'user-agent': options.userAgent,
           accept: '*/*',
           'accept-encoding': 'gzip, deflate, br',
-          ...req.headers,
+          // Credentials meant for the feed's own server are not handed to whatever it redirects to.
+          ...(parsed.origin === firstOrigin ? req.headers : withoutCredentials(req.headers)),
         },
         signal,
         headersTimeout: req.timeoutMs,
@@ -319,6 +321,19 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
     if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   }
   return out;
+}
+
+function safeOrigin(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** The request headers minus those that carry credentials (as browsers do on a cross-origin redirect). */
+function withoutCredentials(headers: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).filter(([k]) => !/^(authorization|cookie|proxy-authorization)$/i.test(k)));
 }
 
 function safeResolve(location: string, base: string): string | null {

@@ -152,5 +152,7 @@ export function sanitize(html: string): string {
   // into <p></p><div></div><p></p>). One more pass over the tree parse5 (the HTML standard's
   // parser, as browsers use) builds from it leaves no such difference to exploit (mutation XSS),
   // and makes sanitizing a fixed point: sanitizing the output again changes nothing.
-  return sanitizeHtml(load(once, null, false).html(), OPTIONS);
+  // parse5 writes U+00A0 as &nbsp;, which sanitize-html would then keep: put the character back,
+  // so a second pass changes the markup only where a browser would.
+  return sanitizeHtml(load(once, null, false).html().replaceAll('&nbsp;', '\u00a0'), OPTIONS);
 }

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { build } from '../../src/build.ts';
 import { acquireLock, LockedError } from '../../src/io/lock.ts';
@@ -80,33 +80,48 @@ test('a lock left by a killed build is taken over; several builds finding it at 
   const lockFile = path.join(cache, 'build.lock');
   const stale = JSON.stringify({ pid: deadPid(), host: os.hostname(), since: '2024-01-01T00:00:00.000Z', token: 'dead' });
 
-  // Several processes race for the same stale lock. Each holds what it gets for a while.
+  // Several processes race for the same stale lock: each loads the lock module, says it is ready,
+  // waits for "go", then tries. The winner holds the lock until the test says "release", so a
+  // latecomer cannot win after it; the others must be told it is locked.
   const contenders = 6;
+  const sync = path.join(dir, 'sync');
   const script = `
+    const { existsSync, writeFileSync } = await import('node:fs');
     const { acquireLock } = await import(${JSON.stringify(path.join(REPO_ROOT, 'src', 'io', 'lock.ts'))});
-    const start = Number(process.argv[1]);
-    while (Date.now() < start) {}
+    const [sync, me] = process.argv.slice(1);
+    writeFileSync(sync + '/ready-' + me, '');
+    while (!existsSync(sync + '/go')) await new Promise((r) => setTimeout(r, 1));
     try {
       const lock = await acquireLock(${JSON.stringify(cache)});
       process.stdout.write('won');
-      await new Promise((r) => setTimeout(r, 1500));
+      while (!existsSync(sync + '/release')) await new Promise((r) => setTimeout(r, 5));
       await lock.release();
     } catch (err) {
       process.stdout.write(err.name === 'LockedError' ? 'locked' : 'error: ' + err.message);
     }`;
-  for (const round of [1, 2]) {
+  for (const round of [1, 2, 3]) {
+    await rm(sync, { recursive: true, force: true });
+    await mkdir(sync);
     await writeFile(lockFile, stale);
-    const start = Date.now() + 1200; // all of them past startup, then all at once
-    const runs = Array.from({ length: contenders }, () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, String(start)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-      return new Promise<string>((resolve) => child.on('close', () => resolve(out)));
+    const outputs: string[] = Array(contenders).fill('');
+    const runs = Array.from({ length: contenders }, (_, i) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, sync, String(i)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.on('data', (c: Buffer) => (outputs[i] += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (outputs[i] += c.toString()));
+      return new Promise<void>((resolve) => child.on('close', () => resolve()));
     });
-    const results = await Promise.all(runs);
-    assert.equal(results.filter((r) => r === 'won').length, 1, `round ${round}: exactly one winner: ${JSON.stringify(results)}`);
-    assert.equal(results.filter((r) => r === 'locked').length, contenders - 1, `round ${round}: the others are told it is locked: ${JSON.stringify(results)}`);
+    const until = async (check: () => boolean) => {
+      for (let n = 0; n < 6000 && !check(); n++) await new Promise((r) => setTimeout(r, 5));
+    };
+    await until(() => readdirSync(sync).filter((f) => f.startsWith('ready-')).length === contenders);
+    await writeFile(path.join(sync, 'go'), '');
+    // Everyone has answered: one holds the lock, the others were refused.
+    await until(() => outputs.every((o) => o !== ''));
+    await new Promise((r) => setTimeout(r, 100));
+    await writeFile(path.join(sync, 'release'), '');
+    await Promise.all(runs);
+    assert.equal(outputs.filter((r) => r === 'won').length, 1, `round ${round}: exactly one winner: ${JSON.stringify(outputs)}`);
+    assert.equal(outputs.filter((r) => r === 'locked').length, contenders - 1, `round ${round}: the others are told it is locked: ${JSON.stringify(outputs)}`);
     assert.ok(!existsSync(lockFile), 'the winner released it');
   }
   assert.deepEqual((await listFiles(cache)).filter((f) => f.includes('build.lock')), [], 'no temp or takeover files left');
@@ -120,5 +135,5 @@ test('a lock left by a killed build is taken over; several builds finding it at 
   // A lock left empty or unreadable by a crash is stale too.
   await writeFile(lockFile, '');
   await (await acquireLock(cache)).release();
-  t.diagnostic(`reliability: stale-lock races tried 2 × ${contenders} processes, double owners 0`);
+  t.diagnostic(`reliability: stale-lock races tried 3 × ${contenders} processes, double owners 0`);
 });

@@ -16,6 +16,7 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { loadArchive, saveArchive, stateDir } from '../../src/archive/index.ts';
 import { emptyFeedState, type Article } from '../../src/model/archive.ts';
 import { build } from '../../src/build.ts';
+import fc from 'fast-check';
 import { tempDir } from '../support/tmp.ts';
 import { closeServer, listen, rss } from './corpus.ts';
 import http from 'node:http';
@@ -191,6 +192,40 @@ test('a damaged status.json keeps the articles and the readable validators; a va
   loaded = await load(cache, ['f', 'g']);
   assert.match(loaded.warnings.join('\n'), /status\.json: not valid JSON/);
   assert.equal(loaded.feeds.get('f')!.articles.length, 4);
+});
+
+test('any cut or scribble in a state file: loading never throws; every article wholly before the damage is kept (property)', async (t) => {
+  const cache = await tempDir(t);
+  await seed(cache, 25);
+  const full = await readFile(feedFile(cache));
+  const text = full.toString();
+  // Where each article's JSON ends in the file, to know which ones a cut leaves whole.
+  const ends: number[] = JSON.parse(text).articles.map((a: Article) => text.indexOf(JSON.stringify(a)) + JSON.stringify(a).length);
+  let runs = 0;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: full.length }),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: full.length - 1 }), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
+      async (cut, scribbles) => {
+        runs++;
+        const damaged = Buffer.from(full.subarray(0, cut));
+        for (const [at, byte] of scribbles) if (at < damaged.length) damaged[at] = byte;
+        await writeFile(feedFile(cache), damaged);
+        const loaded = await load(cache);
+        for (const aside of [...(await asideFiles(cache, 'corrupt')), ...(await asideFiles(cache, 'foreign'))]) await rm(path.join(stateDir(cache), 'feeds', aside));
+        const kept = new Set(loaded.feeds.get('f')!.articles.map((a) => a.id));
+        for (const a of loaded.feeds.get('f')!.articles) assert.match(a.id, /^[0-9a-f]{32}$/);
+        if (cut === full.length && scribbles.length === 0) assert.deepEqual(loaded.warnings, []);
+        else if (scribbles.length === 0) {
+          // A clean cut: every article that ends before it survives.
+          const whole = (JSON.parse(text).articles as Article[]).filter((_, i) => (ends[i] ?? Infinity) <= cut);
+          for (const a of whole) assert.ok(kept.has(a.id), `cut at ${cut}: ${a.title} lost`);
+        }
+      },
+    ),
+    { numRuns: 100 },
+  );
+  t.diagnostic(`reliability: state-damage property runs ${runs}, throws 0, whole articles lost 0`);
 });
 
 test('a build over damaged state: reported in the build report, recovered articles published, the file rewritten', async (t) => {

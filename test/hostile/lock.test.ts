@@ -23,33 +23,45 @@ function deadPid(): number {
   return Number(child.stdout.toString());
 }
 
-async function feedServer(t: { after(fn: () => unknown): void }, delayMs: number): Promise<string> {
+/** Feeds that answer only once `open()` is called: a build holds the lock for as long as the test needs. */
+async function gatedFeeds(t: { after(fn: () => unknown): void }): Promise<{ origin: string; open(): void }> {
   let origin = '';
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
   const server = http.createServer((req, res) => {
     const n = Number(/\/(\d+)\.xml$/.exec(req.url ?? '')?.[1] ?? 0);
     const items = [1, 2, 3].map((k) => ({ title: `Feed ${n} item ${k}`, link: `http://example.com/${n}/${k}` }));
-    setTimeout(() => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(`Feed ${n}`, items, `${origin}/`)), delayMs);
+    void gate.then(() => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(`Feed ${n}`, items, `${origin}/`)));
   });
   origin = await listen(server);
-  t.after(() => closeServer(server));
-  return origin;
+  t.after(() => {
+    open();
+    return closeServer(server);
+  });
+  return { origin, open };
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 12_000 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(check(), `timed out waiting: ${what}`);
 }
 
 test('a second build on the same cache stops at once with a clear message and exit code 1, having written nothing', async (t) => {
   const dir = await tempDir(t);
   const cache = path.join(dir, '.cache');
-  const origin = await feedServer(t, 1500);
+  const feeds = await gatedFeeds(t);
   const config = path.join(dir, 'feeds.json');
-  await writeFile(config, JSON.stringify({ site: { url: 'http://localhost:8080/' }, feeds: [0, 1, 2, 3].map((n) => ({ id: `f${n}`, url: `${origin}/${n}.xml` })) }));
+  await writeFile(config, JSON.stringify({ site: { url: 'http://localhost:8080/' }, feeds: [0, 1, 2, 3].map((n) => ({ id: `f${n}`, url: `${feeds.origin}/${n}.xml` })) }));
 
   const first = runCli(['build', '--config', config, '--out', path.join(dir, 'site-1'), '--cache', cache, '--quiet'], { ...process.env, CI: '1' });
   const lockFile = path.join(cache, 'build.lock');
-  for (let i = 0; i < 2000 && !existsSync(lockFile); i++) await new Promise((r) => setTimeout(r, 5));
+  await until(() => existsSync(lockFile), 'the first build takes the lock');
   const holder = JSON.parse(await readFile(lockFile, 'utf8'));
   assert.equal(holder.pid, first.child.pid, 'the lock names the first build');
 
-  const second = runCli(['build', '--config', config, '--out', path.join(dir, 'site-2'), '--cache', cache], { ...process.env, CI: '1' });
-  const secondResult = await second.done;
+  // The first build is waiting for its feeds while the second one starts.
+  const secondResult = await runCli(['build', '--config', config, '--out', path.join(dir, 'site-2'), '--cache', cache], { ...process.env, CI: '1' }).done;
+  feeds.open();
   const firstResult = await first.done;
   assert.equal(secondResult.code, 1, secondResult.stderr);
   assert.match(secondResult.stderr, new RegExp(`is in use by another build \\(pid ${first.child.pid}, since \\d{4}-`));
@@ -64,11 +76,12 @@ test('a second build on the same cache stops at once with a clear message and ex
   assert.deepEqual(Object.keys(state.feeds).sort(), ['f0', 'f1', 'f2', 'f3']);
 
   // In one process: a second build() on the same cache is refused too.
-  const inProcess = await feedServer(t, 800);
-  await writeFile(config, JSON.stringify({ site: { url: 'http://localhost:8080/' }, feeds: [{ id: 'f0', url: `${inProcess}/0.xml` }] }));
+  const inProcess = await gatedFeeds(t);
+  await writeFile(config, JSON.stringify({ site: { url: 'http://localhost:8080/' }, feeds: [{ id: 'f0', url: `${inProcess.origin}/0.xml` }] }));
   const a = build({ config, out: path.join(dir, 'a'), cache, quiet: true });
-  await new Promise((r) => setTimeout(r, 200));
+  await until(() => existsSync(lockFile), 'the in-process build takes the lock');
   await assert.rejects(build({ config, out: path.join(dir, 'b'), cache, quiet: true }), LockedError);
+  inProcess.open();
   await a;
   t.diagnostic('reliability: concurrent builds on one cache tried 2, interleaved writes 0');
 });
@@ -110,13 +123,10 @@ test('a lock left by a killed build is taken over; several builds finding it at 
       child.stderr.on('data', (c: Buffer) => (outputs[i] += c.toString()));
       return new Promise<void>((resolve) => child.on('close', () => resolve()));
     });
-    const until = async (check: () => boolean) => {
-      for (let n = 0; n < 6000 && !check(); n++) await new Promise((r) => setTimeout(r, 5));
-    };
-    await until(() => readdirSync(sync).filter((f) => f.startsWith('ready-')).length === contenders);
+    await until(() => readdirSync(sync).filter((f) => f.startsWith('ready-')).length === contenders, 'every contender is ready');
     await writeFile(path.join(sync, 'go'), '');
     // Everyone has answered: one holds the lock, the others were refused.
-    await until(() => outputs.every((o) => o !== ''));
+    await until(() => outputs.every((o) => o !== ''), 'every contender has answered');
     await new Promise((r) => setTimeout(r, 100));
     await writeFile(path.join(sync, 'release'), '');
     await Promise.all(runs);

@@ -14,7 +14,7 @@
  * step is a warning in the build report. A feed is never silently started
  * over: a missing file that held articles at the last build is reported.
  */
-import { copyFile, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { FeedHealth, FeedMeta, FeedState, HttpValidators, Article } from '../model/archive.ts';
@@ -199,11 +199,11 @@ async function readFeedFile(file: string, feedId: string, warnings: string[]): P
   if (repaired) problems.push(`${repaired} articles had missing or wrong fields (filled with defaults) or duplicate ids`);
 
   if (problems.length === 0) return { meta: meta.value, articles, intact: true };
-  const aside = await setAside(file, kind);
+  const aside = await setAside(file, read.text, kind);
   warnings.push(
     `state: ${file}: ${problems.join('; ')}. Kept ${articles.length} articles` +
       (aside ? `; the original is saved as ${path.basename(aside)}` : '; the original could not be copied aside') +
-      ' and the file is rewritten clean at the end of this build',
+      ' and the file is rewritten clean when this state is next saved',
   );
   return { meta: meta.value, articles, intact: false };
 }
@@ -232,7 +232,7 @@ async function readStatus(file: string, warnings: string[]): Promise<Record<stri
           : bad
             ? `${bad} damaged entries`
             : 'not strict JSON';
-    const aside = await setAside(file, parsed.ok && data?.version !== STATE_VERSION ? 'foreign' : 'corrupt');
+    const aside = await setAside(file, read.text, parsed.ok && data?.version !== STATE_VERSION ? 'foreign' : 'corrupt');
     warnings.push(
       `state: ${file}: ${why}. Kept the validators and health of ${Object.keys(out).length} feeds (the others are fetched in full)` +
         (aside ? `; the original is saved as ${path.basename(aside)}` : ''),
@@ -241,11 +241,22 @@ async function readStatus(file: string, warnings: string[]): Promise<Record<stri
   return out;
 }
 
-/** Copies the original bytes aside (atomically); the file itself stays until the clean rewrite replaces it. */
-async function setAside(file: string, kind: 'corrupt' | 'foreign'): Promise<string | null> {
+/**
+ * Copies the original bytes aside (atomically); the file itself stays until
+ * the clean rewrite replaces it. The copy's name ends with a hash of the
+ * bytes, so loading the same damaged file again (a `render`, which never
+ * saves) adds no second copy.
+ */
+async function setAside(file: string, text: string, kind: 'corrupt' | 'foreign'): Promise<string | null> {
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
+  const existing = (await readdir(path.dirname(file)).catch(() => [] as string[])).find(
+    (n) => n.startsWith(`${path.basename(file)}.${kind}-`) && n.endsWith(`-${hash}`),
+  );
+  if (existing) return path.join(path.dirname(file), existing);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const aside = `${file}.${kind}-${stamp}-${randomBytes(2).toString('hex')}`;
-  const tmp = `${aside}.${process.pid}.tmp`;
+  const aside = `${file}.${kind}-${stamp}-${hash}`;
+  // Named like io/atomic-file.ts's temp files, so a copy cut short by a kill is cleaned up.
+  const tmp = path.join(path.dirname(file), `.${path.basename(aside)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await copyFile(file, tmp);
     await rename(tmp, aside);

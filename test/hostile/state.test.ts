@@ -163,6 +163,10 @@ test('binary junk and an empty file: reported and set aside, never silently repl
     assert.match(loaded.warnings[0]!, /not valid JSON.*Kept 0 articles.*saved as f\.json\.corrupt-/);
     assert.deepEqual(await readFile(path.join(stateDir(cache), 'feeds', (await asideFiles(cache, 'corrupt'))[0]!)), bytes);
     assert.deepEqual(await readFile(feedFile(cache)), bytes, `${name}: the original stays in place until a clean file replaces it`);
+    // Loaded again without a save in between (a `render`): the same copy, not a second one.
+    const again = await load(cache);
+    assert.match(again.warnings[0]!, /saved as f\.json\.corrupt-/);
+    assert.equal((await asideFiles(cache, 'corrupt')).length, 1, `${name}: one copy however often it is loaded`);
   }
 });
 

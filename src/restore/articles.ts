@@ -7,7 +7,6 @@
  * source URLs (the next render rewrites them again), so each image's src is
  * mapped back to its source URL.
  */
-import { load } from 'cheerio';
 import type { Article, FeedState } from '../model/archive.ts';
 import { emptyFeedState } from '../model/archive.ts';
 import type { Attachment } from '../model/feed.ts';
@@ -148,17 +147,27 @@ export function articleFrom(item: DeployedItem, sourceOf: Map<string, string>): 
   };
 }
 
-/** Each <img> whose src is an optimized image gets its source URL back. */
+/**
+ * Each <img> whose src is an optimized image gets its source URL back. Only
+ * src: the rewrite sets srcset, sizes, width and height again where they
+ * stand (or drops srcset when the image is gone), so the page comes out
+ * attribute for attribute as before. A text pass, not a DOM: serializing a
+ * DOM would change the rest of the HTML (U+00A0 written as &nbsp;, …).
+ */
 export function sourceHtml(html: string, sourceOf: Map<string, string>): string {
   if (!html.includes('<img') || sourceOf.size === 0) return html;
-  const $ = load(html, null, false);
-  $('img').each((_, el) => {
-    const img = $(el);
-    const source = sourceOf.get(img.attr('src') ?? '');
-    if (!source) return;
-    // Only src: the rewrite sets srcset, sizes, width and height again where they stand (or drops
-    // srcset when the image is gone), so the page comes out attribute for attribute as before.
-    img.attr('src', source);
-  });
-  return $.html();
+  return html.replace(/<img\b[^<>]*>/g, (tag) =>
+    tag.replace(/(\ssrc=")([^"]*)"/, (attr, head: string, value: string) => {
+      const source = sourceOf.get(unescapeAttribute(value));
+      return source ? `${head}${escapeAttribute(source)}"` : attr;
+    }),
+  );
+}
+
+function unescapeAttribute(value: string): string {
+  return value.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

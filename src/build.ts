@@ -8,7 +8,7 @@
  * (ConfigError) or an unwritable site stops the build.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from './package-root.ts';
 import { link, copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { loadConfig } from './config/index.ts';
 import type { Config, FeedConfig } from './model/config.ts';
@@ -62,7 +62,7 @@ export interface BuildResult {
   config: Config;
 }
 
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export { PACKAGE_ROOT };
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = new Date();
@@ -90,6 +90,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const report = buildReport({ started, ingested });
     const rendered = shard ? null : await publish({ config, cacheDir, out: options.out, now, state: ingested, report });
     report.totals.pages = rendered?.pages ?? 0;
+    report.warnings.push(...(rendered?.warnings ?? []));
     const steps = { ...(restoreMs === null ? {} : { restore: restoreMs }), ...ingested.steps, ...rendered?.steps };
     report.steps = Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, Math.round(v)]));
     report.finishedAt = new Date().toISOString();
@@ -222,7 +223,7 @@ export async function publish(options: {
   now: Date;
   state: { feeds: Map<string, FeedState>; images: Pick<ImageProcessor, 'lookup' | 'lookupIcon' | 'isPlaceholder' | 'filePath'> };
   report: unknown;
-}): Promise<{ pages: number; steps: Record<string, number> }> {
+}): Promise<{ pages: number; steps: Record<string, number>; warnings: string[] }> {
   const { config, state } = options;
   const steps: Record<string, number> = {};
   let t = performance.now();
@@ -265,7 +266,7 @@ export async function publish(options: {
   if (assets) await writeFileAtomic(path.join(options.out, SITE_MANIFEST_PATH), JSON.stringify(assets.manifest));
   steps.render = performance.now() - t;
   for (const [k, v] of Object.entries(rendered.timings)) steps[`render.${k}`] = v;
-  return { pages: rendered.pages, steps };
+  return { pages: rendered.pages, steps, warnings: rendered.warnings };
 }
 
 interface IngestContext {
@@ -723,7 +724,10 @@ export async function renderState(options: { config: string; cache: string; out:
     );
     const rendered = await publish({ config, cacheDir, out: options.out, now, state: { feeds: archive.feeds, images: imageStore(config, cacheDir, index, client, now) }, report });
     if (report) report.totals.pages = rendered.pages;
-    if (!options.quiet) log(`Rendered ${rendered.pages} pages from ${cacheDir} into ${path.resolve(options.out)}`);
+    if (!options.quiet) {
+      log(`Rendered ${rendered.pages} pages from ${cacheDir} into ${path.resolve(options.out)}`);
+      for (const w of rendered.warnings) log(`  ! ${w}`);
+    }
     return { pages: rendered.pages, report };
   } finally {
     await client.close();

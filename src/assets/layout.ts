@@ -11,8 +11,9 @@
  * cache (a copy across filesystems), so laying out is cheap. Written to a
  * fresh folder and swapped in, like the site.
  */
-import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { swapFolder } from '../io/swap-folder.ts';
 import { writeJsonAtomic } from '../io/atomic-file.ts';
 import type { AssetManifest } from './manifest.ts';
 
@@ -58,12 +59,7 @@ export async function layoutShards(
   }
   await writeJsonAtomic(path.join(partial, 'manifest.json'), manifest);
 
-  const old = `${out}.old`;
-  await rm(old, { recursive: true, force: true });
-  const exists = await stat(out).then(() => true, () => false);
-  if (exists) await rename(out, old);
-  await rename(partial, out);
-  if (exists) await rm(old, { recursive: true, force: true });
+  await swapFolder(partial, out);
   return result;
 }
 

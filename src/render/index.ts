@@ -9,8 +9,9 @@
  * end, so a failed render leaves the previous site intact and nothing stale
  * (old pages, unreferenced images) survives.
  */
-import { cp, link, copyFile, mkdir, rename, rm, writeFile, stat } from 'node:fs/promises';
+import { cp, link, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { swapFolder } from '../io/swap-folder.ts';
 import { IFRAME_HOSTS_FOR_CSP } from './csp.ts';
 import { digestSchema } from './digest-schema.ts';
 import { runEleventy } from './eleventy.ts';
@@ -139,7 +140,7 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
     return copyAssets(input, partial);
   });
 
-  await time('swap', () => swapInto(partial, outDir));
+  await time('swap', () => swapFolder(partial, outDir));
   return { pages: eleventy.pages, jsonFiles, images, search, warnings, timings };
 }
 
@@ -180,14 +181,6 @@ async function copyAssets(input: RenderInput, outDir: string): Promise<number> {
   return wanted.size;
 }
 
-async function swapInto(partial: string, outDir: string): Promise<void> {
-  const old = `${outDir}.old`;
-  await rm(old, { recursive: true, force: true });
-  const exists = await stat(outDir).then(() => true, () => false);
-  if (exists) await rename(outDir, old);
-  await rename(partial, outDir);
-  if (exists) await rm(old, { recursive: true, force: true });
-}
 
 function opmlGroups(feeds: { category: string | null }[]) {
   const groups = new Map<string, typeof feeds>();

@@ -9,7 +9,9 @@
  * end, so a failed render leaves the previous site intact and nothing stale
  * (old pages, unreferenced images) survives.
  */
-import { cp, link, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, link, copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { swapFolder } from '../io/swap-folder.ts';
 import { IFRAME_HOSTS_FOR_CSP } from './csp.ts';
@@ -20,6 +22,12 @@ import { feedsJson, jsonFeedFiles, type JsonFile } from './jsonfeed.ts';
 import { paths } from './paths.ts';
 import { writeSearchIndex, type SearchIndexResult } from './search.ts';
 import { buildViewModel } from './view-model.ts';
+
+/** Pagefind's package.json is not in its exports: read the one beside its entry point. */
+const PAGEFIND_VERSION = await readFile(path.join(path.dirname(fileURLToPath(import.meta.resolve('pagefind'))), '..', 'package.json'), 'utf8').then(
+  (t) => (JSON.parse(t) as { version?: string }).version ?? 'unknown',
+  () => 'unknown',
+);
 
 export type { RenderInput, RenderArticle, RenderFeed, RenderImage } from './input.ts';
 export { paths } from './paths.ts';
@@ -89,8 +97,8 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   );
 
   // A failed index leaves the site without search, not without pages: the search page says so.
-  const search = await time('search', () =>
-    writeSearchIndex(partial, paths.searchBundle()).catch((err: unknown) => {
+  const search = await time('search', async () =>
+    writeSearchIndex(partial, paths.searchBundle(), { dir: path.join(input.workDir, 'search'), key: await searchKey(vm, templatesDir) }).catch((err: unknown) => {
       warnings.push(`render: the search index could not be written (${err instanceof Error ? err.message : String(err)}); the site has no search`);
       return null;
     }),
@@ -151,6 +159,19 @@ async function stageTemplates(input: RenderInput): Promise<string> {
   await cp(path.join(input.packageRoot, 'templates'), staged, { recursive: true });
   if (input.config.site.templates) await cp(input.config.site.templates, staged, { recursive: true, force: true });
   return staged;
+}
+
+/** What the search index depends on: each article page's URL, language, title, text and feeds, the templates, Pagefind. */
+async function searchKey(vm: ReturnType<typeof buildViewModel>, templatesDir: string): Promise<string> {
+  const hash = createHash('sha256').update(`pagefind ${PAGEFIND_VERSION}\n${vm.site.basePath}\n`);
+  for (const a of vm.articlePages) {
+    hash.update(`${a.id}\0${a.language ?? ''}\0${a.title}\0${a.feeds.map((f) => f.title).join(',')}\0`).update(a.html);
+  }
+  const templates = await readdir(templatesDir, { recursive: true, withFileTypes: true });
+  for (const t of templates.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort()) {
+    hash.update(t).update(await readFile(t));
+  }
+  return hash.digest('hex');
 }
 
 /** Hard links from the image cache (no copy, same bytes); a copy across filesystems. */

@@ -9,9 +9,10 @@
  * segments queries with Intl.Segmenter. public/search.js merges every
  * language's index, so one search box finds articles in any of them.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as pagefind from 'pagefind';
+import { swapFolder } from '../io/swap-folder.ts';
 
 const UNUSED_FILES = ['pagefind-component-ui.js', 'pagefind-component-ui.css', 'pagefind-modular-ui.js', 'pagefind-modular-ui.css'];
 
@@ -22,14 +23,46 @@ export interface SearchIndexResult {
   ms: number;
 }
 
-export async function writeSearchIndex(siteDir: string, bundleDir: string): Promise<SearchIndexResult> {
+/**
+ * The bundle of the last build, kept under --cache with the key of what it
+ * indexed: when nothing searchable changed (an hourly build with no new
+ * article), the bundle is copied instead of indexing every page again.
+ */
+export interface SearchCache {
+  dir: string;
+  /** A hash of everything the index depends on: pages' text, URLs, languages, templates, Pagefind's version. */
+  key: string;
+}
+
+export async function writeSearchIndex(siteDir: string, bundleDir: string, cache?: SearchCache): Promise<SearchIndexResult & { reused: boolean }> {
+  const started = performance.now();
+  const bundle = path.join(siteDir, bundleDir);
+  if (cache) {
+    const saved = await readFile(path.join(cache.dir, 'key.json'), 'utf8').then((t) => JSON.parse(t) as { key: string; result: SearchIndexResult }, () => null);
+    if (saved?.key === cache.key) {
+      await cp(path.join(cache.dir, 'bundle'), bundle, { recursive: true });
+      return { ...saved.result, ms: Math.round(performance.now() - started), reused: true };
+    }
+  }
+  const result = await indexPages(siteDir, bundle, bundleDir);
+  if (cache) {
+    // Saved whole or not at all: a stale key must never point at a half-copied bundle.
+    const fresh = `${cache.dir}.partial`;
+    await rm(fresh, { recursive: true, force: true });
+    await cp(bundle, path.join(fresh, 'bundle'), { recursive: true });
+    await writeFile(path.join(fresh, 'key.json'), JSON.stringify({ key: cache.key, result }));
+    await swapFolder(fresh, cache.dir);
+  }
+  return { ...result, ms: Math.round(performance.now() - started), reused: false };
+}
+
+async function indexPages(siteDir: string, bundle: string, bundleDir: string): Promise<SearchIndexResult> {
   const started = performance.now();
   try {
     const { index, errors } = await pagefind.createIndex({ keepIndexUrl: false });
     if (!index) throw new Error(errors.join('; ') || 'could not start Pagefind');
     const added = await index.addDirectory({ path: siteDir, glob: 'articles/*/index.html' });
     if (added.errors.length > 0) throw new Error(added.errors.join('; '));
-    const bundle = path.join(siteDir, bundleDir);
     const written = await index.writeFiles({ outputPath: bundle });
     if (written.errors.length > 0) throw new Error(written.errors.join('; '));
     // The two other UIs Pagefind ships (~250 KB) are not used by the search page.

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
@@ -120,6 +120,9 @@ test('a cold build writes the site, the JSON archive and WebP images; a warm bui
   }
 
   // Warm build: conditional requests, nothing parsed, nothing downloaded or converted.
+  const searchKey = path.join(cache, 'render', 'search', 'key.json');
+  const keyBefore = await stat(searchKey);
+  const pagefindBefore = (await files(path.join(out, 'pagefind'))).sort();
   const before = server.requests.length;
   const second = await build({ config, out, cache, quiet: true });
   const requests = server.requests.slice(before);
@@ -129,6 +132,9 @@ test('a cold build writes the site, the JSON archive and WebP images; a warm bui
   assert.equal(second.report.totals.images.converted, 0);
   assert.equal(second.report.totals.articles.total, 31);
   assert.equal((await files(out)).filter((f) => f.endsWith('.webp')).length, webps.length, 'the same images are published');
+  // Nothing searchable changed: the search bundle is reused, not built again.
+  assert.equal((await stat(searchKey)).mtimeMs, keyBefore.mtimeMs, 'the search index was not rebuilt');
+  assert.deepEqual((await files(path.join(out, 'pagefind'))).sort(), pagefindBefore);
 });
 
 test('a failing feed is reported and the others go on; archived articles survive', async (t) => {

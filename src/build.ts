@@ -171,7 +171,7 @@ export async function ingest(options: {
         const state = archive.feeds.get(feed.id)!;
         if (!feed.enabled) return disabledReport(feed, state);
         // A bug tripped by one feed's content fails that feed, not the build (its archive is kept).
-        const report = await ingestFeed(feed, state, { fetcher, config, now, busy, queueImages }).catch((err: unknown) => crashedReport(feed, state, err));
+        const report = await ingestFeed(feed, state, { fetcher, config, now, busy, queueImages }).catch((err: unknown) => crashedReport(feed, state, err, now));
         progress.tick(feed.id);
         return report;
       }),
@@ -309,6 +309,7 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
       lastStatus: fetched.status,
       lastError: error,
       consecutiveFailures: state.health.consecutiveFailures + 1,
+      failingSince: state.health.failingSince ?? nowIso,
       lastMs: fetched.ms,
       lastBytes: report.bytes,
       lastNew: 0,
@@ -323,6 +324,7 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
     lastStatus: fetched.status,
     lastError: null,
     consecutiveFailures: 0,
+    failingSince: null,
     lastMs: fetched.ms,
     lastBytes: report.bytes,
     lastNew,
@@ -419,12 +421,18 @@ function renderImage(sourceUrl: string, asset: ImageAsset | null): RenderImage |
   return { path: full.path, width: full.width, height: full.height, variants: asset.variants, sourceUrl, sourceBytes: asset.sourceBytes, bytes: full.bytes };
 }
 
-function crashedReport(feed: FeedConfig, state: FeedState, err: unknown): FeedReport {
+function crashedReport(feed: FeedConfig, state: FeedState, err: unknown, now: Date): FeedReport {
   const error = failure('internal', `${feed.url} could not be processed: ${causeOf(err)}; its archived articles are kept`, {
     hint: 'this is a bug in feed-digest: please report it with the feed URL',
     cause: err instanceof Error ? (err.stack ?? err.message) : String(err),
   });
-  state.health = { ...state.health, lastError: error, consecutiveFailures: state.health.consecutiveFailures + 1, lastNew: 0 };
+  state.health = {
+    ...state.health,
+    lastError: error,
+    consecutiveFailures: state.health.consecutiveFailures + 1,
+    failingSince: state.health.failingSince ?? now.toISOString(),
+    lastNew: 0,
+  };
   return { ...disabledReport(feed, state), outcome: 'failed', error };
 }
 

@@ -47,6 +47,8 @@ export interface FeedHealth {
   lastStatus: number | null;
   lastError: Failure | null;
   consecutiveFailures: number;
+  /** When the current run of failures began (null while the feed works): "failing for 7 days" is measured from it. */
+  failingSince: string | null;
   /** Figures of the last fetch, published in api/feeds.json. */
   lastMs: number | null;
   lastBytes: number | null;
@@ -78,6 +80,7 @@ export function emptyFeedState(id: string, url: string): FeedState {
       lastStatus: null,
       lastError: null,
       consecutiveFailures: 0,
+      failingSince: null,
       lastMs: null,
       lastBytes: null,
       lastNew: 0,

@@ -164,6 +164,7 @@ export function feedsJson(
         health: {
           last_success: f.state.health.lastSuccessAt,
           consecutive_failures: f.state.health.consecutiveFailures,
+          failing_since: f.state.health.failingSince ?? null,
           last_error: f.state.health.lastError,
           stale: v.health.stale,
         },

@@ -365,7 +365,6 @@ function paginate(
 
 function feedView(f: RenderFeed, href: (p: string) => string, assetHref: (p: string) => string, now: Date): FeedView {
   const h = f.state.health;
-  const lastSuccess = h.lastSuccessAt ? Date.parse(h.lastSuccessAt) : null;
   const failing = h.consecutiveFailures > 0;
   return {
     id: f.config.id,
@@ -389,7 +388,7 @@ function feedView(f: RenderFeed, href: (p: string) => string, assetHref: (p: str
       status: h.lastStatus,
       error: h.lastError?.message ?? null,
       consecutiveFailures: h.consecutiveFailures,
-      stale: failing && (lastSuccess === null ? h.consecutiveFailures >= 168 : now.getTime() - lastSuccess > WEEK),
+      stale: failing && now.getTime() - Date.parse(h.failingSince ?? h.lastSuccessAt ?? h.lastFetchAt ?? now.toISOString()) > WEEK,
       movedTo: f.lastFetch.movedTo,
     },
   };

@@ -54,7 +54,7 @@ export interface DeployedFeed {
   language?: unknown;
   json_url?: unknown;
   last_fetch?: { status?: unknown; time?: unknown; ms?: unknown; bytes?: unknown; movedTo?: unknown };
-  health?: { last_success?: unknown; consecutive_failures?: unknown; last_error?: unknown };
+  health?: { last_success?: unknown; consecutive_failures?: unknown; failing_since?: unknown; last_error?: unknown };
   http?: { etag?: unknown; last_modified?: unknown; body_hash?: unknown };
   articles?: { new?: unknown };
 }
@@ -86,6 +86,7 @@ export function feedStateFrom(entry: DeployedFeed, feed: { id: string; url: stri
     lastStatus: num(lf.status),
     lastError: isFailure(h.last_error) ? h.last_error : null,
     consecutiveFailures: num(h.consecutive_failures) ?? 0,
+    failingSince: str(h.failing_since),
     lastMs: num(lf.ms),
     lastBytes: num(lf.bytes),
     lastNew: num(entry.articles?.new) ?? 0,

@@ -155,7 +155,8 @@ test('a failing feed is reported and the others go on; archived articles survive
   ]);
   const out = path.join(dir, '_site');
   const cache = path.join(dir, '.cache');
-  const { report } = await build({ config, out, cache, quiet: true, http: { retryBaseMs: 10 } });
+  const t0 = new Date('2026-11-20T08:00:00Z');
+  const { report } = await build({ config, out, cache, quiet: true, now: t0, http: { retryBaseMs: 10 } });
   const byId = Object.fromEntries(report.feeds.map((f) => [f.id, f]));
   assert.equal(byId.missing!.outcome, 'failed');
   assert.equal(byId.missing!.status, 404);
@@ -166,7 +167,7 @@ test('a failing feed is reported and the others go on; archived articles survive
 
   // The publisher's server fails: nothing archived is lost, the failure is on the feed's page.
   gone = true;
-  const again = await build({ config, out, cache, quiet: true, http: { retryBaseMs: 10 } });
+  const again = await build({ config, out, cache, quiet: true, now: new Date(t0.getTime() + 3600_000), http: { retryBaseMs: 10 } });
   const tech = again.report.feeds.find((f) => f.id === 'tech-blog')!;
   assert.equal(tech.outcome, 'failed');
   assert.equal(tech.status, 503);
@@ -179,6 +180,15 @@ test('a failing feed is reported and the others go on; archived articles survive
   assert.equal(entry.articles.total, techTotal);
   const feedPage = await readFile(path.join(out, 'feeds/tech-blog/index.html'), 'utf8');
   assert.match(feedPage, /Failing/);
+  const health = (id: string) => feedsJson.feeds.find((f: { id: string }) => f.id === id).health;
+  assert.equal(health('missing').failing_since, t0.toISOString(), 'a feed that never worked has failed since its first build');
+  assert.equal(health('missing').stale, false);
+
+  // Eight days on: failing for more than 7 days is flagged, whether the feed ever worked or not.
+  await build({ config, out, cache, quiet: true, now: new Date(t0.getTime() + 8 * 86_400_000), http: { retryBaseMs: 10 } });
+  const later = JSON.parse(await readFile(path.join(out, 'api/feeds.json'), 'utf8'));
+  const stale = Object.fromEntries(later.feeds.map((f: { id: string; health: { stale: boolean } }) => [f.id, f.health.stale]));
+  assert.deepEqual([stale.missing, stale['tech-blog'], stale['science-rdf']], [true, true, false]);
 });
 
 test('the CLI: exit 2 naming the file and JSON path for a bad config; --strict exits 1 on a failed feed', async (t) => {

@@ -1,0 +1,418 @@
+/**
+ * The pipeline itself: `ingest` (fetch → parse → archive → content → images,
+ * state saved under --cache) and `publish` (archive + images → the site).
+ * With build.ts, the only code that knows every stage.
+ */
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.ts';
+import type { Config, FeedConfig } from '../model/config.ts';
+import type { Article, FeedState } from '../model/archive.ts';
+import type { ImageAsset } from '../model/image.ts';
+import { ASSET_BASE_TOKEN } from '../model/asset-url.ts';
+import { createHttpClient } from '../net/http.ts';
+import { createFeedFetcher, type FetchOutcome } from '../fetch/index.ts';
+import { parseFeed } from '../parse/index.ts';
+import { loadArchive, mergeFeed, newestFirst, saveArchive } from '../archive/index.ts';
+import { chooseCover, prepareContent, rewriteImages } from '../content/index.ts';
+import { createImageProcessor, iconCandidates, loadImageIndex, type ImageProcessor } from '../images/index.ts';
+import { renderSite, type RenderArticle, type RenderFeed, type RenderImage } from '../render/index.ts';
+import { createProgress, type BuildReport, type FeedReport } from '../report/index.ts';
+import { writeFileAtomic } from '../io/atomic-file.ts';
+import { causeOf, failure } from '../model/errors.ts';
+import { assignShards, loadManifest, manifestFile, saveManifest, shardUrls, SITE_MANIFEST_PATH, type AssetFile } from '../assets/index.ts';
+
+/** Test and benchmark hook: HTTP client timing (e.g. short retry delays). */
+export type HttpTuning = { retryBaseMs?: number; maxRetryDelayMs?: number };
+
+/** What ingesting leaves behind: the archive, the images and the figures. Saved under --cache. */
+export interface IngestResult {
+  feeds: Map<string, FeedState>;
+  images: ImageProcessor;
+  feedReports: FeedReport[];
+  pruned: number;
+  stateFilesWritten: number;
+  warnings: string[];
+  steps: Record<string, number>;
+}
+
+/**
+ * fetch → parse → archive → content → images for every enabled feed, then
+ * the archive and image index are saved. No site is written.
+ */
+export async function ingest(options: {
+  config: Config;
+  cacheDir: string;
+  now: Date;
+  quiet: boolean;
+  http?: HttpTuning;
+}): Promise<IngestResult> {
+  const { config, cacheDir, now } = options;
+  const steps: Record<string, number> = {};
+  const busy = (name: string, ms: number) => {
+    steps[name] = (steps[name] ?? 0) + ms;
+  };
+  const client = createHttpClient({ userAgent: config.fetch.userAgent, ...options.http });
+  try {
+    let t = performance.now();
+    const archive = await loadArchive(cacheDir, config.feeds);
+    const { index, warning: indexWarning } = await loadImageIndex(path.join(cacheDir, 'images'));
+    const warnings = [...archive.warnings, ...(indexWarning ? [indexWarning] : [])];
+    busy('load', performance.now() - t);
+
+    const images = createImageProcessor(
+      {
+        config: config.images,
+        client,
+        dir: path.join(cacheDir, 'images'),
+        allowPrivateNetworks: config.fetch.allowPrivateNetworks,
+        timeoutMs: config.fetch.timeoutMs,
+        now,
+      },
+      index,
+    );
+    const fetcher = createFeedFetcher(client, config.fetch);
+    const progress = createProgress(!options.quiet);
+    progress.start(config.feeds.filter((f) => f.enabled).length, 'feeds');
+
+    const imageWork: Promise<unknown>[] = [];
+    const queueImages = (article: Article) => {
+      const pageUrl = article.link.startsWith('http') ? article.link : null;
+      for (const url of [...(article.cover ? [article.cover] : []), ...article.images]) {
+        imageWork.push(images.process({ url, pageUrl }));
+      }
+    };
+
+    t = performance.now();
+    const feedReports = await Promise.all(
+      config.feeds.map(async (feed) => {
+        const state = archive.feeds.get(feed.id)!;
+        if (!feed.enabled) return disabledReport(feed, state);
+        // A bug tripped by one feed's content fails that feed, not the build (its archive is kept).
+        const report = await ingestFeed(feed, state, { fetcher, config, now, busy, queueImages }).catch((err: unknown) => crashedReport(feed, state, err, now));
+        progress.tick(feed.id);
+        return report;
+      }),
+    );
+    progress.stop();
+    steps.ingest = performance.now() - t;
+
+    // Every archived image, not only new ones: failed images come back after their back-off.
+    t = performance.now();
+    for (const state of archive.feeds.values()) {
+      for (const a of state.articles) queueImages(a);
+      // The feed's image, else its site's /favicon.ico.
+      imageWork.push(images.processIcon(iconCandidates(state.meta, state.url), state.meta.homeUrl));
+    }
+    await Promise.all(imageWork);
+    steps.imagesWait = performance.now() - t;
+
+    t = performance.now();
+    const referenced = referencedImages(archive.feeds.values());
+    const pruned = await images.prune(referenced.images, referenced.icons);
+    const stateWrite = await saveArchive(cacheDir, archive);
+    await images.save();
+    steps.save = performance.now() - t;
+    return { feeds: archive.feeds, images, feedReports, pruned, stateFilesWritten: stateWrite.written, warnings, steps };
+  } finally {
+    await client.close();
+  }
+}
+
+/** Every image URL a live article points at, and every feed's icon candidates. */
+export function referencedImages(states: Iterable<FeedState>): { images: Set<string>; icons: Set<string> } {
+  const images = new Set<string>();
+  const icons = new Set<string>();
+  for (const state of states) {
+    for (const a of state.articles) {
+      if (a.cover) images.add(a.cover);
+      for (const u of a.images) images.add(u);
+    }
+    for (const c of iconCandidates(state.meta, state.url)) icons.add(c.url);
+  }
+  return { images, icons };
+}
+
+/** Archive + images → the site folder. */
+export async function publish(options: {
+  config: Config;
+  cacheDir: string;
+  out: string;
+  now: Date;
+  state: { feeds: Map<string, FeedState>; images: Pick<ImageProcessor, 'lookup' | 'lookupIcon' | 'isPlaceholder' | 'filePath'> };
+  report: unknown;
+}): Promise<{ pages: number; steps: Record<string, number>; warnings: string[] }> {
+  const { config, state } = options;
+  const steps: Record<string, number> = {};
+  let t = performance.now();
+  // jsDelivr: every image file gets a shard; files in sealed shards are linked on the CDN.
+  const assets = config.assets ? await planAssets(config, options.cacheDir, state, options.now) : null;
+  steps.assets = performance.now() - t;
+  t = performance.now();
+  const renderArticles = assembleArticles(config, state.feeds, state.images, assets?.url);
+  steps.rewrite = performance.now() - t;
+
+  const feeds: RenderFeed[] = config.feeds
+    .filter((f) => f.enabled || (state.feeds.get(f.id)?.articles.length ?? 0) > 0)
+    .map((f) => {
+      const feedState = state.feeds.get(f.id)!;
+      const h = feedState.health;
+      const icon = state.images.lookupIcon(iconCandidates(feedState.meta, feedState.url));
+      return {
+        config: f,
+        state: feedState,
+        icon: icon ? renderImage(icon.url, icon.asset) : null,
+        newArticles: h.lastNew,
+        lastFetch: { status: h.lastStatus, time: h.lastFetchAt, ms: h.lastMs, bytes: h.lastBytes, error: h.lastError?.message ?? null, movedTo: h.movedTo },
+      };
+    });
+
+  t = performance.now();
+  const rendered = await renderSite({
+    config,
+    feeds,
+    articles: renderArticles,
+    report: options.report,
+    now: options.now,
+    outDir: options.out,
+    workDir: path.join(options.cacheDir, 'render'),
+    assetFile: (p) => state.images.filePath(p),
+    ...(assets ? { assetUrl: assets.url } : {}),
+    packageRoot: PACKAGE_ROOT,
+  });
+  // The manifest on the site too: a restore after a lost cache must not number shards again.
+  if (assets) await writeFileAtomic(path.join(options.out, SITE_MANIFEST_PATH), JSON.stringify(assets.manifest));
+  steps.render = performance.now() - t;
+  for (const [k, v] of Object.entries(rendered.timings)) steps[`render.${k}`] = v;
+  return { pages: rendered.pages, steps, warnings: rendered.warnings };
+}
+
+interface IngestContext {
+  fetcher: ReturnType<typeof createFeedFetcher>;
+  config: Config;
+  now: Date;
+  busy: (name: string, ms: number) => void;
+  queueImages: (a: Article) => void;
+}
+
+/** fetch → parse → merge (content runs inside merge, for new and changed items only). */
+async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext): Promise<FeedReport> {
+  let t = performance.now();
+  const fetched: FetchOutcome = await ctx.fetcher.fetch(feed, state.http);
+  ctx.busy('fetch', performance.now() - t);
+  const nowIso = ctx.now.toISOString();
+  const report: FeedReport = {
+    id: feed.id,
+    url: feed.url,
+    outcome: fetched.kind,
+    status: fetched.status,
+    contentType: fetched.kind === 'fetched' ? fetched.contentType : null,
+    charset: fetched.kind === 'fetched' ? fetched.charset : null,
+    bytes: fetched.kind === 'failed' ? null : fetched.bytes,
+    ms: fetched.ms,
+    attempts: fetched.attempts,
+    new: 0,
+    updated: 0,
+    total: state.articles.length,
+    error: null,
+    warnings: [],
+    movedTo: fetched.kind === 'failed' ? null : fetched.movedTo,
+  };
+  const fail = (error: NonNullable<FeedReport['error']>) => {
+    report.outcome = 'failed';
+    report.error = error;
+    state.health = {
+      ...state.health,
+      lastFetchAt: nowIso,
+      lastStatus: fetched.status,
+      lastError: error,
+      consecutiveFailures: state.health.consecutiveFailures + 1,
+      failingSince: state.health.failingSince ?? nowIso,
+      lastMs: fetched.ms,
+      lastBytes: report.bytes,
+      lastNew: 0,
+    };
+    return report;
+  };
+  if (fetched.kind === 'failed') return fail(fetched.error);
+  const succeeded = (lastNew: number) => ({
+    ...state.health,
+    lastFetchAt: nowIso,
+    lastSuccessAt: nowIso,
+    lastStatus: fetched.status,
+    lastError: null,
+    consecutiveFailures: 0,
+    failingSince: null,
+    lastMs: fetched.ms,
+    lastBytes: report.bytes,
+    lastNew,
+    movedTo: report.movedTo,
+  });
+  if (fetched.kind === 'not-modified') {
+    state.http = fetched.validators;
+    state.health = succeeded(0);
+    return report;
+  }
+
+  t = performance.now();
+  const parsed = await parseFeed(fetched.text, fetched.url, { timezone: ctx.config.site.timezone, language: feed.language, maxItems: feed.maxItems });
+  ctx.busy('parse', performance.now() - t);
+  if (!parsed.ok) return fail(parsed.error);
+  report.warnings.push(...parsed.value.warnings);
+
+  t = performance.now();
+  let contentMs = 0;
+  const merged = mergeFeed(state, parsed.value, {
+    now: ctx.now,
+    maxItems: feed.maxItems,
+    retention: ctx.config.archive,
+    filters: [ctx.config.filters, feed.filters],
+    prepare: (item) => {
+      const c0 = performance.now();
+      const prepared = prepareContent(item.contentHtml, item.baseUrl);
+      contentMs += performance.now() - c0;
+      return prepared;
+    },
+  });
+  ctx.busy('content', contentMs);
+  ctx.busy('archive', performance.now() - t - contentMs);
+  Object.assign(state, merged.state);
+  // Validators only after a successful parse: a bad body must be fetched again next time.
+  state.http = fetched.validators;
+  state.health = succeeded(merged.counts.added);
+  report.new = merged.counts.added;
+  report.updated = merged.counts.updated;
+  report.total = merged.counts.total;
+  for (const a of merged.changed) ctx.queueImages(a);
+  return report;
+}
+
+/** Dedupe across feeds, pick covers, rewrite image URLs; newest first. */
+function assembleArticles(
+  config: Config,
+  feeds: Map<string, FeedState>,
+  images: Pick<ImageProcessor, 'lookup' | 'isPlaceholder'>,
+  assetUrl?: (variantPath: string) => string | null,
+): RenderArticle[] {
+  // Images on a CDN are absolute; the others get the asset-base token that render replaces.
+  const cdnLookup = assetUrl
+    ? (src: string): ImageAsset | null => {
+        const asset = images.lookup(src);
+        return asset && { ...asset, variants: asset.variants.map((v) => ({ ...v, path: assetUrl(v.path) ?? ASSET_BASE_TOKEN + v.path })) };
+      }
+    : null;
+  const byId = new Map<string, RenderArticle>();
+  for (const feed of config.feeds) {
+    const state = feeds.get(feed.id);
+    if (!state) continue;
+    for (const article of state.articles) {
+      const existing = byId.get(article.id);
+      if (existing) {
+        existing.feedIds.push(feed.id);
+        continue;
+      }
+      const imgs: Record<string, RenderImage> = {};
+      for (const url of article.images) {
+        const r = renderImage(url, images.lookup(url));
+        if (r) imgs[url] = r;
+      }
+      const cover = chooseCover(article.cover, article.images, (src) => images.lookup(src));
+      byId.set(article.id, {
+        article,
+        feedIds: [feed.id],
+        html: rewriteImages(article.contentHtml, cdnLookup ?? ((src) => images.lookup(src)), {
+          assetBase: cdnLookup ? '' : ASSET_BASE_TOKEN,
+          eagerFirst: true,
+          isPlaceholder: (src) => images.isPlaceholder(src),
+        }),
+        cover: cover ? renderImage(cover.url, cover.asset) : null,
+        images: imgs,
+      });
+    }
+  }
+  return [...byId.values()].sort((a, b) => newestFirst(a.article, b.article));
+}
+
+function renderImage(sourceUrl: string, asset: ImageAsset | null): RenderImage | null {
+  if (!asset) return null;
+  const full = asset.variants[asset.variants.length - 1]!;
+  return { path: full.path, width: full.width, height: full.height, variants: asset.variants, sourceUrl, sourceBytes: asset.sourceBytes, bytes: full.bytes };
+}
+
+function crashedReport(feed: FeedConfig, state: FeedState, err: unknown, now: Date): FeedReport {
+  const error = failure('internal', `${feed.url} could not be processed: ${causeOf(err)}; its archived articles are kept`, {
+    hint: 'this is a bug in feed-digest: please report it with the feed URL',
+    cause: err instanceof Error ? (err.stack ?? err.message) : String(err),
+  });
+  state.health = {
+    ...state.health,
+    lastError: error,
+    consecutiveFailures: state.health.consecutiveFailures + 1,
+    failingSince: state.health.failingSince ?? now.toISOString(),
+    lastNew: 0,
+  };
+  return { ...disabledReport(feed, state), outcome: 'failed', error };
+}
+
+function disabledReport(feed: FeedConfig, state: FeedState): FeedReport {
+  return {
+    id: feed.id, url: feed.url, outcome: 'disabled', status: null, contentType: null, charset: null, bytes: null, ms: null,
+    attempts: null, new: 0, updated: 0, total: state.articles.length, error: null, warnings: [], movedTo: null,
+  };
+}
+
+export function buildReport({ started, ingested }: { started: Date; ingested: IngestResult }): BuildReport {
+  const input = { ...ingested, total: new Set([...ingested.feeds.values()].flatMap((f) => f.articles.map((a) => a.id))).size };
+  const entries = input.images.entries();
+  const feeds = input.feedReports;
+  const seen = new Set<string>();
+  return {
+    version: 1,
+    startedAt: started.toISOString(),
+    finishedAt: '',
+    durationMs: 0,
+    steps: {},
+    totals: {
+      feeds: {
+        total: feeds.length,
+        fetched: feeds.filter((f) => f.outcome === 'fetched').length,
+        notModified: feeds.filter((f) => f.outcome === 'not-modified').length,
+        failed: feeds.filter((f) => f.outcome === 'failed').length,
+        disabled: feeds.filter((f) => f.outcome === 'disabled').length,
+      },
+      articles: {
+        new: feeds.reduce((n, f) => n + f.new, 0),
+        updated: feeds.reduce((n, f) => n + f.updated, 0),
+        total: input.total,
+      },
+      images: { ...input.images.totals(), pruned: input.pruned },
+      pages: 0,
+      stateFilesWritten: input.stateFilesWritten,
+    },
+    feeds,
+    images: entries.filter((e) => !seen.has(`${e.kind} ${e.url}`) && seen.add(`${e.kind} ${e.url}`)),
+    warnings: input.warnings,
+  };
+}
+
+/** Gives every image file the site links a shard, saves the manifest, and returns the URL mapping for render. */
+async function planAssets(
+  config: Config,
+  cacheDir: string,
+  state: { feeds: Map<string, FeedState>; images: Pick<ImageProcessor, 'lookup' | 'lookupIcon'> },
+  now: Date,
+): Promise<{ url: (variantPath: string) => string | null; manifest: ReturnType<typeof assignShards>['manifest'] }> {
+  const assets = config.assets!;
+  const live = new Map<string, AssetFile>();
+  const add = (asset: ImageAsset | null) => {
+    for (const v of asset?.variants ?? []) live.set(v.path, { path: v.path, bytes: v.bytes });
+  };
+  for (const feedState of state.feeds.values()) {
+    for (const a of feedState.articles) for (const url of [...(a.cover ? [a.cover] : []), ...a.images]) add(state.images.lookup(url));
+    add(state.images.lookupIcon(iconCandidates(feedState.meta, feedState.url))?.asset ?? null);
+  }
+  const file = manifestFile(cacheDir);
+  const previous = await loadManifest(file, assets.repo);
+  const plan = assignShards(previous, [...live.values()], { ...assets, now });
+  await saveManifest(file, plan.manifest);
+  return { url: shardUrls(plan.manifest, assets.host), manifest: plan.manifest };
+}

@@ -1,0 +1,194 @@
+/**
+ * The commands that work on saved state rather than feeds: `merge` (partial
+ * states of sharded builds), `render` (the site from a state) and `assets`
+ * (the jsDelivr shards laid out for pushing).
+ */
+import path from 'node:path';
+import { link, copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { loadConfig } from '../config/index.ts';
+import type { Config } from '../model/config.ts';
+import type { FeedState } from '../model/archive.ts';
+import { createHttpClient } from '../net/http.ts';
+import { loadArchive, saveArchive } from '../archive/index.ts';
+import { createImageProcessor, loadImageIndex, type ImageProcessor } from '../images/index.ts';
+import type { BuildReport } from '../report/index.ts';
+import { acquireLock } from '../io/lock.ts';
+import { writeJsonAtomic } from '../io/atomic-file.ts';
+import { ConfigError, UsageError } from '../model/errors.ts';
+import { layoutShards, loadManifest, manifestFile, type LayoutResult } from '../assets/index.ts';
+import { mergeStates, SHARD_FILE, type ShardFile, type StatePart } from '../shard/index.ts';
+import { publish, referencedImages } from './ingest-publish.ts';
+import { hasState } from './restore.ts';
+
+/** An image store over a cache folder, to read its index and find its files (never downloads). */
+function imageStore(config: Config, cacheDir: string, index: Parameters<typeof createImageProcessor>[1], client: ReturnType<typeof createHttpClient>, now: Date) {
+  return createImageProcessor(
+    { config: config.images, client, dir: path.join(cacheDir, 'images'), allowPrivateNetworks: config.fetch.allowPrivateNetworks, timeoutMs: config.fetch.timeoutMs, now },
+    index,
+  );
+}
+
+/**
+ * `feed-digest merge`: partial states written by `build --shard i/n` → one
+ * state in --cache (archive, image index and files, the combined report),
+ * ready for `render`. A feed no part has keeps what --cache already had.
+ */
+export async function mergeStateDirs(options: { config: string; cache: string; states: string[]; now?: Date; log?: (line: string) => void; quiet?: boolean }): Promise<{
+  feeds: number;
+  articles: number;
+  warnings: string[];
+}> {
+  const config = await loadConfig(options.config);
+  const now = options.now ?? new Date();
+  const log = options.quiet ? () => {} : (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
+  const cacheDir = path.resolve(options.cache);
+  const lock = await acquireLock(cacheDir);
+  const client = createHttpClient({ userAgent: config.fetch.userAgent });
+  try {
+    const parts: (StatePart & { report: BuildReport; store: ImageProcessor })[] = [];
+    for (const dir of options.states.map((d) => path.resolve(d))) {
+      const shardFile = await readFile(path.join(dir, SHARD_FILE), 'utf8').then(
+        (t) => JSON.parse(t) as ShardFile<BuildReport>,
+        () => null,
+      );
+      if (shardFile?.version !== 1 || !Array.isArray(shardFile.feeds)) {
+        throw new UsageError(`${dir} is not a partial state: it has no ${SHARD_FILE} (write one with "feed-digest build --shard i/n --cache ${dir}")`);
+      }
+      const owns = new Set(shardFile.feeds);
+      const archive = await loadArchive(dir, config.feeds.filter((f) => owns.has(f.id)));
+      const { index } = await loadImageIndex(path.join(dir, 'images'));
+      parts.push({ name: dir, feeds: archive.feeds, owns, images: index, report: shardFile.report, store: imageStore(config, dir, index, client, now) });
+    }
+    // What --cache held before (a previous merge) comes last: its images fill gaps, its feeds only when no part has them.
+    const target = await loadArchive(cacheDir, config.feeds);
+    const { index: previousIndex } = await loadImageIndex(path.join(cacheDir, 'images'));
+    const previousStore = imageStore(config, cacheDir, previousIndex, client, now);
+    const merged = mergeStates(
+      config.feeds.map((f) => f.id),
+      [...parts, { name: cacheDir, feeds: target.feeds, owns: new Set(), images: previousIndex }],
+    );
+    for (const [id, feedState] of merged.feeds) target.feeds.set(id, feedState);
+
+    const store = imageStore(config, cacheDir, merged.images, client, now);
+    const storeOf = new Map<string, ImageProcessor>([...parts.map((p) => [p.name, p.store] as const), [cacheDir, previousStore]]);
+    const warnings = [...merged.warnings];
+    for (const [hash, asset] of Object.entries(merged.images.assets)) {
+      const from = storeOf.get(merged.assetFrom.get(hash) ?? '');
+      for (const v of asset.variants) {
+        const src = from?.filePath(v.path);
+        const dest = store.filePath(v.path);
+        if (!src || src === dest || (await stat(dest).then(() => true, () => false))) continue;
+        await mkdir(path.dirname(dest), { recursive: true });
+        await link(src, dest).catch(() => copyFile(src, dest)).catch(() => warnings.push(`merge: ${src} is missing; that image will be converted again`));
+      }
+    }
+    const referenced = referencedImages(target.feeds.values());
+    await store.prune(referenced.images, referenced.icons);
+    await saveArchive(cacheDir, target);
+    await store.save();
+    await writeJsonAtomic(path.join(cacheDir, MERGED_REPORT), mergeReports(config, parts.map((p) => ({ owns: p.owns, report: p.report })), target.feeds));
+    const articles = new Set([...target.feeds.values()].flatMap((f) => f.articles.map((a) => a.id))).size;
+    log(`Merged ${parts.length} partial states: ${merged.feeds.size} feeds, ${articles} articles, ${Object.keys(merged.images.assets).length} images, into ${cacheDir}`);
+    for (const w of warnings) log(`  ! ${w}`);
+    return { feeds: merged.feeds.size, articles, warnings };
+  } finally {
+    await client.close();
+    await lock.release();
+  }
+}
+
+/** The combined report `merge` leaves for `render` (api/report.json). */
+const MERGED_REPORT = 'report.json';
+
+/** One report from the parts': each feed's figures from the part that owns it, image figures summed. */
+function mergeReports(config: Config, parts: { owns: Set<string>; report: BuildReport }[], feeds: Map<string, FeedState>): BuildReport {
+  const reports = parts.map((p) => p.report);
+  const feedReports = config.feeds.flatMap((f) => {
+    const part = parts.find((p) => p.owns.has(f.id));
+    const r = part?.report.feeds.find((x) => x.id === f.id);
+    return r ? [r] : [];
+  });
+  const images: Record<string, number | null> = {};
+  for (const r of reports) {
+    for (const [k, v] of Object.entries(r.totals.images)) if (typeof v === 'number') images[k] = (Number(images[k]) || 0) + v;
+  }
+  const seen = new Set<string>();
+  return {
+    version: 1,
+    startedAt: reports.map((r) => r.startedAt).sort()[0] ?? new Date().toISOString(),
+    finishedAt: reports.map((r) => r.finishedAt).sort().at(-1) ?? '',
+    durationMs: Math.max(0, ...reports.map((r) => r.durationMs)),
+    steps: {},
+    totals: {
+      feeds: {
+        total: feedReports.length,
+        fetched: feedReports.filter((f) => f.outcome === 'fetched').length,
+        notModified: feedReports.filter((f) => f.outcome === 'not-modified').length,
+        failed: feedReports.filter((f) => f.outcome === 'failed').length,
+        disabled: feedReports.filter((f) => f.outcome === 'disabled').length,
+      },
+      articles: {
+        new: feedReports.reduce((n, f) => n + f.new, 0),
+        updated: feedReports.reduce((n, f) => n + f.updated, 0),
+        total: new Set([...feeds.values()].flatMap((f) => f.articles.map((a) => a.id))).size,
+      },
+      images: images as unknown as BuildReport['totals']['images'],
+      pages: 0,
+      stateFilesWritten: reports.reduce((n, r) => n + r.totals.stateFilesWritten, 0),
+    },
+    feeds: feedReports,
+    images: reports.flatMap((r) => r.images).filter((i) => !seen.has(i.url) && seen.add(i.url)),
+    warnings: reports.flatMap((r) => r.warnings),
+  };
+}
+
+/** `feed-digest render`: the site from the state in --cache (a merged one, or any build's), fetching nothing. */
+export async function renderState(options: { config: string; cache: string; out: string; now?: Date; quiet?: boolean; log?: (line: string) => void }): Promise<{
+  pages: number;
+  report: BuildReport | null;
+}> {
+  const config = await loadConfig(options.config);
+  const now = options.now ?? new Date();
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const cacheDir = path.resolve(options.cache);
+  if (!(await hasState(cacheDir))) {
+    throw new UsageError(`${cacheDir} holds no state to render: run "feed-digest build" or "feed-digest merge" with this --cache first`);
+  }
+  const lock = await acquireLock(cacheDir);
+  const client = createHttpClient({ userAgent: config.fetch.userAgent });
+  try {
+    const archive = await loadArchive(cacheDir, config.feeds);
+    const { index } = await loadImageIndex(path.join(cacheDir, 'images'));
+    const report = await readFile(path.join(cacheDir, MERGED_REPORT), 'utf8').then(
+      (t) => JSON.parse(t) as BuildReport,
+      () => null,
+    );
+    const rendered = await publish({ config, cacheDir, out: options.out, now, state: { feeds: archive.feeds, images: imageStore(config, cacheDir, index, client, now) }, report });
+    if (report) report.totals.pages = rendered.pages;
+    if (!options.quiet) {
+      log(`Rendered ${rendered.pages} pages from ${cacheDir} into ${path.resolve(options.out)}`);
+      for (const w of rendered.warnings) log(`  ! ${w}`);
+    }
+    return { pages: rendered.pages, report };
+  } finally {
+    await client.close();
+    await lock.release();
+  }
+}
+
+/** `feed-digest assets`: the sealed jsDelivr shards as folders (one per tag) plus the manifest, for the workflow to push. */
+export async function layoutAssets(options: { config: string; cache: string; out: string; refs?: string[] }): Promise<LayoutResult> {
+  const config = await loadConfig(options.config);
+  if (!config.assets) {
+    throw new ConfigError(config.file, [{ path: 'assets', message: 'no "assets" block: add { "cdn": "jsdelivr", "repo": "owner/name" } to serve images from jsDelivr' }]);
+  }
+  const cacheDir = path.resolve(options.cache);
+  const manifest = await loadManifest(manifestFile(cacheDir), config.assets.repo);
+  const client = createHttpClient({ userAgent: config.fetch.userAgent });
+  try {
+    const store = imageStore(config, cacheDir, { sources: {}, assets: {} }, client, new Date());
+    return await layoutShards(manifest, { out: options.out, source: (p) => store.filePath(p), ...(options.refs ? { refs: options.refs } : {}) });
+  } finally {
+    await client.close();
+  }
+}

@@ -38,15 +38,16 @@ export function dateFormats(language: string, timeZone: string): DateFormats {
   };
   const valid = (iso: string) => typeof iso === 'string' && iso !== '' && !Number.isNaN(Date.parse(iso));
   return {
-    display: (iso) => (valid(iso) ? full.format(new Date(iso)) : ''),
-    day: (iso) => (valid(iso) ? day.format(new Date(iso)) : ''),
-    local(iso) {
+    // Every page shows the build time and list pages repeat their articles' dates: format each instant once.
+    display: memo((iso) => (valid(iso) ? full.format(new Date(iso)) : '')),
+    day: memo((iso) => (valid(iso) ? day.format(new Date(iso)) : '')),
+    local: memo((iso) => {
       if (!valid(iso)) return '';
       const f = fields(iso);
       // "GMT+08:00" → "+08:00"; plain "GMT" is UTC.
       const offset = f.timeZoneName === 'GMT' ? 'Z' : (f.timeZoneName ?? 'GMT').slice(3);
       return `${f.year}-${f.month}-${f.day}T${f.hour}:${f.minute}:${f.second}${offset}`;
-    },
+    }),
     monthKey(iso) {
       if (!valid(iso)) return '0000/00';
       const f = fields(iso);
@@ -56,5 +57,14 @@ export function dateFormats(language: string, timeZone: string): DateFormats {
       const [y, m] = key.split('/').map(Number);
       return month.format(new Date(Date.UTC(y ?? 0, (m ?? 1) - 1, 15)));
     },
+  };
+}
+
+function memo(format: (iso: string) => string): (iso: string) => string {
+  const seen = new Map<string, string>();
+  return (iso) => {
+    let out = seen.get(iso);
+    if (out === undefined) seen.set(iso, (out = format(iso)));
+    return out;
   };
 }

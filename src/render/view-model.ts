@@ -58,6 +58,7 @@ export interface ArticleSummary {
 }
 
 export interface ArticleView extends ArticleSummary {
+  head: PageHead;
   path: string;
   html: string;
   modified: string | null;
@@ -68,7 +69,26 @@ export interface ArticleView extends ArticleSummary {
   next: { href: string; title: string } | null;
 }
 
+/**
+ * What a page's <head> needs, computed once here rather than by Nunjucks
+ * front matter per page (eleventyComputed renders a template per key per
+ * page: thousands of renders on a large archive). layout.njk reads it from
+ * the page's `a` or `p`; plain templates still set the same names in front matter.
+ */
+export interface PageHead {
+  title: string;
+  description: string | null;
+  language: string | null;
+  section: string | null;
+  alternateTitle: string | null;
+  alternateAtom: string | null;
+  alternateJson: string | null;
+  /** Absolute URL. */
+  ogImage: string | null;
+}
+
 export interface ListPage {
+  head: PageHead;
   path: string;
   href: string;
   title: string;
@@ -189,7 +209,11 @@ export function buildViewModel(input: RenderInput): ViewModel {
 
   const river = input.articles.map(summaryOf);
   const noContext = { feed: null, category: null, month: null };
-  const riverPages = paginate(river, perPage, (n) => paths.home(n), href, config.site.title, noContext);
+  const riverPages = paginate(river, perPage, (n) => paths.home(n), href, config.site.title, noContext, {
+    ...NO_HEAD,
+    description: config.site.description || null,
+    section: 'latest',
+  });
 
   const byFeed = new Map<string, RenderArticle[]>();
   const byCategory = new Map<string, { name: string; items: ArticleSummary[]; articles: RenderArticle[] }>();
@@ -220,7 +244,14 @@ export function buildViewModel(input: RenderInput): ViewModel {
   }
 
   const feedPages = feeds.flatMap((f) =>
-    paginate((byFeed.get(f.id) ?? []).map(summaryOf), perPage, (n) => paths.feed(f.id, n), href, f.title, { ...noContext, feed: f }),
+    paginate((byFeed.get(f.id) ?? []).map(summaryOf), perPage, (n) => paths.feed(f.id, n), href, f.title, { ...noContext, feed: f }, {
+      ...NO_HEAD,
+      description: f.description,
+      section: 'feeds',
+      alternateTitle: f.title,
+      alternateAtom: f.atomHref,
+      alternateJson: f.jsonHref,
+    }),
   );
   const categoryEntries = [...byCategory.entries()]
     .map(([slug, entry]) => ({
@@ -229,7 +260,12 @@ export function buildViewModel(input: RenderInput): ViewModel {
     }))
     .sort((a, b) => a.name.localeCompare(b.name, config.site.language));
   const categoryPages = categoryEntries.flatMap((c) =>
-    paginate(c.items, perPage, (n) => paths.category(c.view.slug, n), href, c.name, { ...noContext, category: c.view }),
+    paginate(c.items, perPage, (n) => paths.category(c.view.slug, n), href, c.name, { ...noContext, category: c.view }, {
+      ...NO_HEAD,
+      section: `category:${c.view.slug}`,
+      alternateTitle: `${c.name} · ${config.site.title}`,
+      alternateAtom: c.view.atomHref,
+    }),
   );
 
   // Month keys sort as strings ("2026/11" > "2026/02"); newest first.
@@ -237,7 +273,7 @@ export function buildViewModel(input: RenderInput): ViewModel {
     .sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0))
     .map(([key, items]) => ({ view: { key, label: dates.monthLabel(key), href: href(paths.month(key)), count: items.length }, items }));
   const monthPages = months.flatMap((m) =>
-    paginate(m.items, perPage, (n) => paths.month(m.view.key, n), href, m.view.label, { ...noContext, month: m.view }),
+    paginate(m.items, perPage, (n) => paths.month(m.view.key, n), href, m.view.label, { ...noContext, month: m.view }, { ...NO_HEAD, section: 'archive' }),
   );
   const years: ViewModel['years'] = [];
   for (const { view } of months) {
@@ -259,8 +295,18 @@ export function buildViewModel(input: RenderInput): ViewModel {
   const articlePages: ArticleView[] = input.articles.map((ra) => {
     const a = ra.article;
     const n = neighbours.get(a.id);
+    const summary = summaryOf(ra);
+    const cover = summary.cover?.src ?? null;
     return {
-      ...summaryOf(ra),
+      ...summary,
+      head: {
+        ...NO_HEAD,
+        title: a.title,
+        description: a.excerpt || null,
+        language: summary.language,
+        // Absolute, as Open Graph wants: a CDN URL already is, a site path gets the site's origin.
+        ogImage: cover ? (/^https?:\/\//.test(cover) ? cover : config.site.url + cover.slice(base.length)) : null,
+      },
       path: outputFile(paths.article(a.id)),
       html: ra.html.replaceAll(ASSET_BASE_TOKEN, base),
       modified: a.modified,
@@ -337,6 +383,16 @@ export function buildViewModel(input: RenderInput): ViewModel {
   };
 }
 
+const NO_HEAD: Omit<PageHead, 'title'> = {
+  description: null,
+  language: null,
+  section: null,
+  alternateTitle: null,
+  alternateAtom: null,
+  alternateJson: null,
+  ogImage: null,
+};
+
 function paginate(
   items: ArticleSummary[],
   perPage: number,
@@ -344,14 +400,17 @@ function paginate(
   href: (p: string) => string,
   title: string,
   context: { feed: FeedView | null; category: CategoryView | null; month: MonthView | null },
+  head: Omit<PageHead, 'title'>,
 ): ListPage[] {
   const totalPages = Math.max(1, Math.ceil(items.length / perPage));
   const pages: ListPage[] = [];
   for (let n = 1; n <= totalPages; n++) {
+    const pageTitle = n === 1 ? title : `${title} (${n}/${totalPages})`;
     pages.push({
+      head: { ...head, title: pageTitle },
       path: outputFile(pathOf(n)),
       href: href(pathOf(n)),
-      title: n === 1 ? title : `${title} (${n}/${totalPages})`,
+      title: pageTitle,
       pageNumber: n,
       totalPages,
       items: items.slice((n - 1) * perPage, n * perPage),

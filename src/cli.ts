@@ -127,7 +127,16 @@ function parse<T>(run: () => T): T {
   }
 }
 
+// Options several commands share.
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+const CONFIG_OPTION = { config: { type: 'string', default: 'feeds.json' } } as const;
+const CACHE_OPTION = { cache: { type: 'string', default: '.cache' } } as const;
+const QUIET_OPTION = { quiet: { type: 'boolean', default: false } } as const;
+
+function printHelp(): number {
+  process.stdout.write(HELP);
+  return 0;
+}
 
 async function runBuild(args: string[]): Promise<number> {
   const { values } = parse(() =>
@@ -135,12 +144,12 @@ async function runBuild(args: string[]): Promise<number> {
       args,
       options: {
         ...HELP_OPTION,
-        config: { type: 'string', default: 'feeds.json' },
+        ...CONFIG_OPTION,
         out: { type: 'string', default: '_site' },
-        cache: { type: 'string', default: '.cache' },
+        ...CACHE_OPTION,
         concurrency: { type: 'string' },
         strict: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
+        ...QUIET_OPTION,
         'restore-from': { type: 'string' },
         restore: { type: 'boolean', default: true },
         shard: { type: 'string' },
@@ -148,10 +157,7 @@ async function runBuild(args: string[]): Promise<number> {
       allowNegative: true,
     }),
   );
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (values.help) return printHelp();
   let concurrency: number | undefined;
   if (values.concurrency !== undefined) {
     concurrency = Number(values.concurrency);
@@ -189,11 +195,8 @@ async function runBuild(args: string[]): Promise<number> {
 }
 
 async function runCheck(args: string[]): Promise<number> {
-  const { values } = parse(() => parseArgs({ args, options: { ...HELP_OPTION, config: { type: 'string', default: 'feeds.json' } } }));
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const { values } = parse(() => parseArgs({ args, options: { ...HELP_OPTION, ...CONFIG_OPTION } }));
+  if (values.help) return printHelp();
   const result = await checkConfig(values.config);
   const line = (kind: string, p: { path: string; message: string }) => `  ${kind} ${p.path || '(file)'}: ${p.message}\n`;
   if (result.errors.length > 0) {
@@ -216,10 +219,7 @@ async function runImportOpml(args: string[]): Promise<number> {
       options: { ...HELP_OPTION, config: { type: 'string', default: 'feeds.json' }, 'dry-run': { type: 'boolean', default: false } },
     }),
   );
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (values.help) return printHelp();
   if (positionals.length !== 1) throw new UsageError('import-opml expects one OPML file');
   const result = await importOpml(positionals[0]!, values.config, {
     schemaFile: path.join(PACKAGE_ROOT, 'feeds.schema.json'),
@@ -241,16 +241,13 @@ async function runServe(args: string[]): Promise<number> {
       options: {
         ...HELP_OPTION,
         out: { type: 'string', default: '_site' },
-        config: { type: 'string', default: 'feeds.json' },
+        ...CONFIG_OPTION,
         port: { type: 'string', default: '8080' },
         host: { type: 'string', default: '127.0.0.1' },
       },
     }),
   );
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (values.help) return printHelp();
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port expects a port number, got "${values.port}"`);
   // The path prefix comes from site.url when the config is there; "/" otherwise.
@@ -277,16 +274,13 @@ async function runMerge(args: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         ...HELP_OPTION,
-        config: { type: 'string', default: 'feeds.json' },
-        cache: { type: 'string', default: '.cache' },
-        quiet: { type: 'boolean', default: false },
+        ...CONFIG_OPTION,
+        ...CACHE_OPTION,
+        ...QUIET_OPTION,
       },
     }),
   );
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (values.help) return printHelp();
   if (positionals.length === 0) throw new UsageError('merge expects the partial state folders written by "build --shard i/n"');
   const { mergeStateDirs } = await import('./build.ts');
   await mergeStateDirs({ config: values.config, cache: values.cache, states: positionals, quiet: values.quiet });
@@ -299,17 +293,14 @@ async function runRender(args: string[]): Promise<number> {
       args,
       options: {
         ...HELP_OPTION,
-        config: { type: 'string', default: 'feeds.json' },
-        cache: { type: 'string', default: '.cache' },
+        ...CONFIG_OPTION,
+        ...CACHE_OPTION,
         out: { type: 'string', default: '_site' },
-        quiet: { type: 'boolean', default: false },
+        ...QUIET_OPTION,
       },
     }),
   );
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (values.help) return printHelp();
   const { renderState } = await import('./build.ts');
   await renderState({ config: values.config, cache: values.cache, out: values.out, quiet: values.quiet });
   return 0;
@@ -321,17 +312,14 @@ async function runAssets(args: string[]): Promise<number> {
       args,
       options: {
         ...HELP_OPTION,
-        config: { type: 'string', default: 'feeds.json' },
-        cache: { type: 'string', default: '.cache' },
+        ...CONFIG_OPTION,
+        ...CACHE_OPTION,
         out: { type: 'string', default: '_assets' },
-        quiet: { type: 'boolean', default: false },
+        ...QUIET_OPTION,
       },
     }),
   );
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (values.help) return printHelp();
   const { layoutAssets } = await import('./build.ts');
   const result = await layoutAssets({ config: values.config, cache: values.cache, out: values.out });
   if (!values.quiet) {

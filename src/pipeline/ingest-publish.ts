@@ -16,7 +16,7 @@ import { loadArchive, mergeFeed, newestFirst, saveArchive } from '../archive/ind
 import { chooseCover, prepareContent, rewriteImages } from '../content/index.ts';
 import { createImageProcessor, iconCandidates, loadImageIndex, type ImageProcessor } from '../images/index.ts';
 import { renderSite, type RenderArticle, type RenderFeed, type RenderImage } from '../render/index.ts';
-import { createProgress, type BuildReport, type FeedReport } from '../report/index.ts';
+import { createProgress, feedTotals, type BuildReport, type FeedReport } from '../report/index.ts';
 import { writeFileAtomic } from '../io/atomic-file.ts';
 import { causeOf, failure } from '../model/errors.ts';
 import { assignShards, loadManifest, manifestFile, saveManifest, shardUrls, SITE_MANIFEST_PATH, type AssetFile } from '../assets/index.ts';
@@ -372,18 +372,7 @@ export function buildReport({ started, ingested }: { started: Date; ingested: In
     durationMs: 0,
     steps: {},
     totals: {
-      feeds: {
-        total: feeds.length,
-        fetched: feeds.filter((f) => f.outcome === 'fetched').length,
-        notModified: feeds.filter((f) => f.outcome === 'not-modified').length,
-        failed: feeds.filter((f) => f.outcome === 'failed').length,
-        disabled: feeds.filter((f) => f.outcome === 'disabled').length,
-      },
-      articles: {
-        new: feeds.reduce((n, f) => n + f.new, 0),
-        updated: feeds.reduce((n, f) => n + f.updated, 0),
-        total: input.total,
-      },
+      ...feedTotals(feeds, input.total),
       images: { ...input.images.totals(), pruned: input.pruned },
       pages: 0,
       stateFilesWritten: input.stateFilesWritten,

@@ -11,7 +11,7 @@ import type { FeedState } from '../model/archive.ts';
 import { createHttpClient } from '../net/http.ts';
 import { loadArchive, saveArchive } from '../archive/index.ts';
 import { createImageProcessor, loadImageIndex, type ImageProcessor } from '../images/index.ts';
-import type { BuildReport } from '../report/index.ts';
+import { feedTotals, type BuildReport } from '../report/index.ts';
 import { acquireLock } from '../io/lock.ts';
 import { writeJsonAtomic } from '../io/atomic-file.ts';
 import { ConfigError, UsageError } from '../model/errors.ts';
@@ -120,18 +120,7 @@ function mergeReports(config: Config, parts: { owns: Set<string>; report: BuildR
     durationMs: Math.max(0, ...reports.map((r) => r.durationMs)),
     steps: {},
     totals: {
-      feeds: {
-        total: feedReports.length,
-        fetched: feedReports.filter((f) => f.outcome === 'fetched').length,
-        notModified: feedReports.filter((f) => f.outcome === 'not-modified').length,
-        failed: feedReports.filter((f) => f.outcome === 'failed').length,
-        disabled: feedReports.filter((f) => f.outcome === 'disabled').length,
-      },
-      articles: {
-        new: feedReports.reduce((n, f) => n + f.new, 0),
-        updated: feedReports.reduce((n, f) => n + f.updated, 0),
-        total: new Set([...feeds.values()].flatMap((f) => f.articles.map((a) => a.id))).size,
-      },
+      ...feedTotals(feedReports, new Set([...feeds.values()].flatMap((f) => f.articles.map((a) => a.id))).size),
       images: images as unknown as BuildReport['totals']['images'],
       pages: 0,
       stateFilesWritten: reports.reduce((n, r) => n + r.totals.stateFilesWritten, 0),

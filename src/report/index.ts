@@ -68,6 +68,19 @@ export interface BuildReport {
   warnings: string[];
 }
 
+/** The feed and article totals of a report, from its feeds' figures. */
+export function feedTotals(feeds: FeedReport[], articlesInArchive: number): Pick<BuildReport['totals'], 'feeds' | 'articles'> {
+  const count = (outcome: FeedReport['outcome']) => feeds.filter((f) => f.outcome === outcome).length;
+  return {
+    feeds: { total: feeds.length, fetched: count('fetched'), notModified: count('not-modified'), failed: count('failed'), disabled: count('disabled') },
+    articles: {
+      new: feeds.reduce((n, f) => n + f.new, 0),
+      updated: feeds.reduce((n, f) => n + f.updated, 0),
+      total: articlesInArchive,
+    },
+  };
+}
+
 export function summarize(report: BuildReport): string {
   const t = report.totals;
   const lines: string[] = [];

@@ -11,8 +11,9 @@
  * cache (a copy across filesystems), so laying out is cheap. Written to a
  * fresh folder and swapped in, like the site.
  */
-import { copyFile, link, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { linkFile } from '../io/link-tree.ts';
 import { swapFolder } from '../io/swap-folder.ts';
 import { writeJsonAtomic } from '../io/atomic-file.ts';
 import type { AssetManifest } from './manifest.ts';
@@ -51,7 +52,7 @@ export async function layoutShards(
       }
       const dest = path.join(partial, shard.ref, p);
       await mkdir(path.dirname(dest), { recursive: true });
-      await link(src, dest).catch(() => copyFile(src, dest));
+      await linkFile(src, dest);
       files++;
       bytes += info.size;
     }

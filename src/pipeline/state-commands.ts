@@ -4,7 +4,8 @@
  * (the jsDelivr shards laid out for pushing).
  */
 import path from 'node:path';
-import { link, copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { linkFile } from '../io/link-tree.ts';
 import { loadConfig } from '../config/index.ts';
 import type { Config } from '../model/config.ts';
 import type { FeedState } from '../model/archive.ts';
@@ -79,7 +80,7 @@ export async function mergeStateDirs(options: { config: string; cache: string; s
         const dest = store.filePath(v.path);
         if (!src || src === dest || (await stat(dest).then(() => true, () => false))) continue;
         await mkdir(path.dirname(dest), { recursive: true });
-        await link(src, dest).catch(() => copyFile(src, dest)).catch(() => warnings.push(`merge: ${src} is missing; that image will be converted again`));
+        await linkFile(src, dest).catch(() => warnings.push(`merge: ${src} is missing; that image will be converted again`));
       }
     }
     const referenced = referencedImages(target.feeds.values());

@@ -10,9 +10,10 @@
  * (old pages, unreferenced images) survives.
  */
 import { createHash } from 'node:crypto';
-import { cp, link, copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { linkFile } from '../io/link-tree.ts';
 import { swapFolder } from '../io/swap-folder.ts';
 import { IFRAME_HOSTS_FOR_CSP } from './csp.ts';
 import { digestSchema } from './digest-schema.ts';
@@ -193,11 +194,7 @@ async function copyAssets(input: RenderInput, outDir: string): Promise<number> {
       dirs.add(dir);
     }
     const src = input.assetFile(p);
-    try {
-      await link(src, dest);
-    } catch {
-      await copyFile(src, dest);
-    }
+    await linkFile(src, dest);
   }
   return wanted.size;
 }

@@ -9,9 +9,10 @@
  * segments queries with Intl.Segmenter. public/search.js merges every
  * language's index, so one search box finds articles in any of them.
  */
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as pagefind from 'pagefind';
+import { linkTree } from '../io/link-tree.ts';
 import { swapFolder } from '../io/swap-folder.ts';
 
 const UNUSED_FILES = ['pagefind-component-ui.js', 'pagefind-component-ui.css', 'pagefind-modular-ui.js', 'pagefind-modular-ui.css'];
@@ -40,7 +41,7 @@ export async function writeSearchIndex(siteDir: string, bundleDir: string, cache
   if (cache) {
     const saved = await readFile(path.join(cache.dir, 'key.json'), 'utf8').then((t) => JSON.parse(t) as { key: string; result: SearchIndexResult }, () => null);
     if (saved?.key === cache.key) {
-      await cp(path.join(cache.dir, 'bundle'), bundle, { recursive: true });
+      await linkTree(path.join(cache.dir, 'bundle'), bundle);
       return { ...saved.result, ms: Math.round(performance.now() - started), reused: true };
     }
   }
@@ -49,7 +50,7 @@ export async function writeSearchIndex(siteDir: string, bundleDir: string, cache
     // Saved whole or not at all: a stale key must never point at a half-copied bundle.
     const fresh = `${cache.dir}.partial`;
     await rm(fresh, { recursive: true, force: true });
-    await cp(bundle, path.join(fresh, 'bundle'), { recursive: true });
+    await linkTree(bundle, path.join(fresh, 'bundle'));
     await writeFile(path.join(fresh, 'key.json'), JSON.stringify({ key: cache.key, result }));
     await swapFolder(fresh, cache.dir);
   }

@@ -5,7 +5,7 @@
  */
 import { ASSET_BASE_TOKEN } from '../model/asset-url.ts';
 import type { RenderArticle, RenderFeed, RenderImage } from './input.ts';
-import type { FeedView } from './view-model.ts';
+import type { FeedDirectoryEntry } from './view-model.ts';
 import { DIGEST_SCHEMA_VERSION } from './digest-schema.ts';
 import { paths } from './paths.ts';
 
@@ -17,6 +17,12 @@ export const MAX_BYTES_PER_FILE = 200 * 1024;
 export interface JsonFile {
   path: string;
   body: string;
+}
+
+/** Any file the render writes from memory. */
+export interface SiteFile {
+  path: string;
+  body: string | Uint8Array;
 }
 
 interface FeedContext {
@@ -32,10 +38,24 @@ interface FeedContext {
   feedId: string | null;
   /** Images served from elsewhere (RenderInput.assetUrl): their absolute URL, else null. */
   assetUrl?: ((variantPath: string) => string | null) | undefined;
+  /**
+   * Serialized items shared between the documents of one render: an article
+   * is in the digest's document and its feed's, the same item in both.
+   */
+  items?: Map<string, string>;
 }
 
 export function jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext): JsonFile[] {
-  const items = articles.map((ra) => JSON.stringify(jsonItem(ra, ctx.siteUrl, ctx.feedId, ctx.assetUrl)));
+  const items = articles.map((ra) => {
+    const feedId = ctx.feedId && ra.feedIds.includes(ctx.feedId) ? ctx.feedId : ra.feedIds[0]!;
+    const key = `${ra.article.id} ${feedId}`;
+    let item = ctx.items?.get(key);
+    if (item === undefined) {
+      item = JSON.stringify(jsonItem(ra, ctx.siteUrl, feedId, ctx.assetUrl));
+      ctx.items?.set(key, item);
+    }
+    return item;
+  });
   // Split into pages by count and by size (bytes, not characters: CJK text is 3 bytes a character).
   // One item larger than the limit gets a file of its own.
   const pages: string[][] = [[]];
@@ -70,7 +90,7 @@ export function jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext): Json
   });
 }
 
-function jsonItem(ra: RenderArticle, siteUrl: string, feedId: string | null, assetUrl?: (variantPath: string) => string | null) {
+function jsonItem(ra: RenderArticle, siteUrl: string, feedId: string, assetUrl?: (variantPath: string) => string | null) {
   const a = ra.article;
   const abs = (p: string) => assetUrl?.(p) ?? siteUrl + p;
   const images: Record<string, string> = {};
@@ -99,7 +119,7 @@ function jsonItem(ra: RenderArticle, siteUrl: string, feedId: string | null, ass
         }
       : {}),
     _digest: {
-      feed_id: feedId && ra.feedIds.includes(feedId) ? feedId : ra.feedIds[0],
+      feed_id: feedId,
       feed_ids: ra.feedIds,
       link_md5: a.id,
       link: a.link,
@@ -136,7 +156,7 @@ function coverJson(cover: RenderImage, abs: (p: string) => string) {
 
 export function feedsJson(
   feeds: RenderFeed[],
-  views: FeedView[],
+  views: FeedDirectoryEntry[],
   siteUrl: string,
   generatedAt: string,
   assetUrl?: (variantPath: string) => string | null,

@@ -15,6 +15,10 @@ export interface ImageView {
   height: number;
 }
 
+/**
+ * What a feed is: the same from one build to the next unless the feed
+ * itself changes, so list and article pages that show it can be kept.
+ */
 export interface FeedView {
   id: string;
   title: string;
@@ -28,6 +32,10 @@ export interface FeedView {
   href: string;
   atomHref: string;
   jsonHref: string;
+}
+
+/** How a feed is doing: changes on every build (fetch time, status), so only pages rendered on every build show it. */
+export interface FeedStatusView {
   articleCount: number;
   newArticles: number;
   health: {
@@ -41,6 +49,17 @@ export interface FeedView {
     stale: boolean;
     movedTo: string | null;
   };
+}
+
+/** A feed in the feeds directory (the `feeds` global): what it is and how it is doing. */
+export type FeedDirectoryEntry = FeedView & FeedStatusView;
+
+/** The digest as of this build, for the first river page. */
+export interface DigestStatus {
+  articleCount: number;
+  feedCount: number;
+  failingFeeds: number;
+  generatedAt: string;
 }
 
 export interface ArticleSummary {
@@ -98,6 +117,10 @@ export interface ListPage {
   prevHref: string | null;
   nextHref: string | null;
   feed: FeedView | null;
+  /** On a feed's first page only: its counts and health at this build. */
+  feedStatus: FeedStatusView | null;
+  /** On the river's first page only: the digest's counts and build time. */
+  digest: DigestStatus | null;
   category: CategoryView | null;
   month: MonthView | null;
 }
@@ -155,7 +178,7 @@ export interface SiteView {
 
 export interface ViewModel {
   site: SiteView;
-  feeds: FeedView[];
+  feeds: FeedDirectoryEntry[];
   categories: CategoryView[];
   /** Newest first, grouped by year for the archive index. */
   years: { year: string; months: MonthView[] }[];
@@ -179,7 +202,7 @@ export function buildViewModel(input: RenderInput): ViewModel {
   const assetHref = (p: string) => input.assetUrl?.(p) ?? href(p);
   const perPage = config.site.itemsPerPage;
 
-  const feeds = input.feeds.map((f) => feedView(f, href, assetHref, input.now));
+  const feeds: FeedDirectoryEntry[] = input.feeds.map((f) => ({ ...feedView(f, href, assetHref), ...feedStatusView(f, input.now) }));
   const feedById = new Map(feeds.map((f) => [f.id, f]));
 
   const summaries = new Map<string, ArticleSummary>();
@@ -208,8 +231,10 @@ export function buildViewModel(input: RenderInput): ViewModel {
   };
 
   const river = input.articles.map(summaryOf);
-  const noContext = { feed: null, category: null, month: null };
-  const riverPages = paginate(river, perPage, (n) => paths.home(n), href, config.site.title, noContext, {
+  const noContext: PageContext = { feed: null, category: null, month: null, feedStatus: null, digest: null };
+  const failingFeeds = feeds.filter((f) => !f.health.ok).length;
+  const digest: DigestStatus = { articleCount: input.articles.length, feedCount: feeds.length, failingFeeds, generatedAt: input.now.toISOString() };
+  const riverPages = paginate(river, perPage, (n) => paths.home(n), href, config.site.title, { ...noContext, digest }, {
     ...NO_HEAD,
     description: config.site.description || null,
     section: 'latest',
@@ -243,8 +268,8 @@ export function buildViewModel(input: RenderInput): ViewModel {
     }
   }
 
-  const feedPages = feeds.flatMap((f) =>
-    paginate((byFeed.get(f.id) ?? []).map(summaryOf), perPage, (n) => paths.feed(f.id, n), href, f.title, { ...noContext, feed: f }, {
+  const feedPages = feeds.flatMap((f, i) =>
+    paginate((byFeed.get(f.id) ?? []).map(summaryOf), perPage, (n) => paths.feed(f.id, n), href, f.title, { ...noContext, feed: feedView(input.feeds[i]!, href, assetHref), feedStatus: f }, {
       ...NO_HEAD,
       description: f.description,
       section: 'feeds',
@@ -369,7 +394,7 @@ export function buildViewModel(input: RenderInput): ViewModel {
       timezone: config.site.timezone,
       generatedAt: input.now.toISOString(),
       articleCount: input.articles.length,
-      failingFeeds: feeds.filter((f) => !f.health.ok).length,
+      failingFeeds,
     },
     feeds,
     categories: categoryEntries.map((c) => c.view),
@@ -393,13 +418,16 @@ const NO_HEAD: Omit<PageHead, 'title'> = {
   ogImage: null,
 };
 
+/** What every page of one list shares; `feedStatus` and `digest` go on its first page only. */
+type PageContext = Pick<ListPage, 'feed' | 'feedStatus' | 'digest' | 'category' | 'month'>;
+
 function paginate(
   items: ArticleSummary[],
   perPage: number,
   pathOf: (page: number) => string,
   href: (p: string) => string,
   title: string,
-  context: { feed: FeedView | null; category: CategoryView | null; month: MonthView | null },
+  context: PageContext,
   head: Omit<PageHead, 'title'>,
 ): ListPage[] {
   const totalPages = Math.max(1, Math.ceil(items.length / perPage));
@@ -417,14 +445,15 @@ function paginate(
       prevHref: n > 1 ? href(pathOf(n - 1)) : null,
       nextHref: n < totalPages ? href(pathOf(n + 1)) : null,
       ...context,
+      // What changes on every build stays on the first page, so later pages can be kept.
+      feedStatus: n === 1 ? context.feedStatus : null,
+      digest: n === 1 ? context.digest : null,
     });
   }
   return pages;
 }
 
-function feedView(f: RenderFeed, href: (p: string) => string, assetHref: (p: string) => string, now: Date): FeedView {
-  const h = f.state.health;
-  const failing = h.consecutiveFailures > 0;
+function feedView(f: RenderFeed, href: (p: string) => string, assetHref: (p: string) => string): FeedView {
   return {
     id: f.config.id,
     title: f.config.title ?? f.state.meta.title ?? f.config.id,
@@ -438,6 +467,13 @@ function feedView(f: RenderFeed, href: (p: string) => string, assetHref: (p: str
     href: href(paths.feed(f.config.id)),
     atomHref: href(paths.feedAtom(f.config.id)),
     jsonHref: href(paths.feedJson(f.config.id, 1)),
+  };
+}
+
+function feedStatusView(f: RenderFeed, now: Date): FeedStatusView {
+  const h = f.state.health;
+  const failing = h.consecutiveFailures > 0;
+  return {
     articleCount: f.state.articles.length,
     newArticles: f.newArticles,
     health: {

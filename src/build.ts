@@ -84,6 +84,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const report = buildReport({ started, ingested });
     const rendered = shard ? null : await publish({ config, cacheDir, out: options.out, now, state: ingested, report });
     report.totals.pages = rendered?.pages ?? 0;
+    report.totals.pagesWritten = rendered?.pagesWritten ?? 0;
     report.warnings.push(...(rendered?.warnings ?? []));
     const steps = { ...(restoreMs === null ? {} : { restore: restoreMs }), ...ingested.steps, ...rendered?.steps };
     report.steps = Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, Math.round(v)]));

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PACKAGE_ROOT } from './package-root.ts';
+import { PACKAGE_ROOT, PACKAGE_VERSION } from './package-root.ts';
 import { RestoreError } from './restore/restore-error.ts';
 import { parseShardSpec, type ShardSpec } from './shard/index.ts';
 import { loadConfig } from './config/index.ts';
@@ -96,8 +96,7 @@ export async function main(argv: string[]): Promise<number> {
       case '--version':
       case '-v':
       case 'version': {
-        const pkg = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
-        process.stdout.write(`${pkg.version}\n`);
+        process.stdout.write(`${PACKAGE_VERSION}\n`);
         return 0;
       }
       default:

@@ -17,7 +17,6 @@ import { chooseCover, prepareContent, rewriteImages } from '../content/index.ts'
 import { createImageProcessor, iconCandidates, loadImageIndex, type ImageProcessor } from '../images/index.ts';
 import { renderSite, type RenderArticle, type RenderFeed, type RenderImage } from '../render/index.ts';
 import { createProgress, feedTotals, type BuildReport, type FeedReport } from '../report/index.ts';
-import { writeFileAtomic } from '../io/atomic-file.ts';
 import { causeOf, failure } from '../model/errors.ts';
 import { assignShards, loadManifest, manifestFile, saveManifest, shardUrls, SITE_MANIFEST_PATH, type AssetFile } from '../assets/index.ts';
 
@@ -140,7 +139,7 @@ export async function publish(options: {
   now: Date;
   state: { feeds: Map<string, FeedState>; images: Pick<ImageProcessor, 'lookup' | 'lookupIcon' | 'isPlaceholder' | 'filePath'> };
   report: unknown;
-}): Promise<{ pages: number; steps: Record<string, number>; warnings: string[] }> {
+}): Promise<{ pages: number; pagesWritten: number; steps: Record<string, number>; warnings: string[] }> {
   const { config, state } = options;
   const steps: Record<string, number> = {};
   let t = performance.now();
@@ -176,14 +175,13 @@ export async function publish(options: {
     outDir: options.out,
     workDir: path.join(options.cacheDir, 'render'),
     assetFile: (p) => state.images.filePath(p),
-    ...(assets ? { assetUrl: assets.url } : {}),
+    // The manifest on the site too: a restore after a lost cache must not number shards again.
+    ...(assets ? { assetUrl: assets.url, extraFiles: [{ path: SITE_MANIFEST_PATH, body: JSON.stringify(assets.manifest) }] } : {}),
     packageRoot: PACKAGE_ROOT,
   });
-  // The manifest on the site too: a restore after a lost cache must not number shards again.
-  if (assets) await writeFileAtomic(path.join(options.out, SITE_MANIFEST_PATH), JSON.stringify(assets.manifest));
   steps.render = performance.now() - t;
   for (const [k, v] of Object.entries(rendered.timings)) steps[`render.${k}`] = v;
-  return { pages: rendered.pages, steps, warnings: rendered.warnings };
+  return { pages: rendered.pages, pagesWritten: rendered.pagesWritten, steps, warnings: rendered.warnings };
 }
 
 interface IngestContext {
@@ -375,6 +373,7 @@ export function buildReport({ started, ingested }: { started: Date; ingested: In
       ...feedTotals(feeds, input.total),
       images: { ...input.images.totals(), pruned: input.pruned },
       pages: 0,
+      pagesWritten: 0,
       stateFilesWritten: input.stateFilesWritten,
     },
     feeds,

@@ -124,6 +124,7 @@ function mergeReports(config: Config, parts: { owns: Set<string>; report: BuildR
       ...feedTotals(feedReports, new Set([...feeds.values()].flatMap((f) => f.articles.map((a) => a.id))).size),
       images: images as unknown as BuildReport['totals']['images'],
       pages: 0,
+      pagesWritten: 0,
       stateFilesWritten: reports.reduce((n, r) => n + r.totals.stateFilesWritten, 0),
     },
     feeds: feedReports,
@@ -154,7 +155,10 @@ export async function renderState(options: { config: string; cache: string; out:
       () => null,
     );
     const rendered = await publish({ config, cacheDir, out: options.out, now, state: { feeds: archive.feeds, images: imageStore(config, cacheDir, index, client, now) }, report });
-    if (report) report.totals.pages = rendered.pages;
+    if (report) {
+      report.totals.pages = rendered.pages;
+      report.totals.pagesWritten = rendered.pagesWritten;
+    }
     if (!options.quiet) {
       log(`Rendered ${rendered.pages} pages from ${cacheDir} into ${path.resolve(options.out)}`);
       for (const w of rendered.warnings) log(`  ! ${w}`);

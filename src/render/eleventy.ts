@@ -3,6 +3,7 @@
  * data. Eleventy only renders Nunjucks here; static files and images are
  * copied by render/index.ts.
  */
+import path from 'node:path';
 import { Eleventy } from '@11ty/eleventy';
 import type { SiteConfig } from '../model/config.ts';
 import { formatBytes } from '../format/bytes.ts';
@@ -12,7 +13,8 @@ import { dateFormats } from './dates.ts';
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export interface EleventyRun {
-  pages: number;
+  /** Files written (absolute paths). */
+  outputs: string[];
   ms: number;
 }
 
@@ -43,8 +45,9 @@ export async function runEleventy(templatesDir: string, outDir: string, data: Re
   // Its "Wrote N files" line is not ours to print: the build prints one summary.
   elev.logger.overrideLogger(false);
   // For "fs", write() resolves to [passthrough copies, written templates].
-  const [, templates] = (await elev.write()) as [unknown[], unknown[]];
-  return { pages: templates.length, ms: Math.round(performance.now() - started) };
+  const [, templates] = (await elev.write()) as [unknown[], { outputPath?: string | false }[]];
+  const outputs = templates.flatMap((t) => (typeof t.outputPath === 'string' ? [path.resolve(t.outputPath)] : []));
+  return { outputs, ms: Math.round(performance.now() - started) };
 }
 
 /** The part of Eleventy's (JSDoc-typed) UserConfig we use. */

@@ -5,24 +5,26 @@
  * Feed archive, Atom, OPML, sitemap, report, static files from public/ and
  * the referenced WebP files. Never fetches, never changes the archive.
  *
- * The site is written to a fresh folder beside --out and swapped in at the
- * end, so a failed render leaves the previous site intact and nothing stale
- * (old pages, unreferenced images) survives.
+ * The site folder is updated in place (site-files.ts): a page whose data,
+ * templates and settings are what they were at the last render is kept, so
+ * a build with nothing new writes a handful of files; files nothing
+ * produces any more (old pages, unreferenced images) are deleted.
  */
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { linkFile } from '../io/link-tree.ts';
-import { swapFolder } from '../io/swap-folder.ts';
 import { IFRAME_HOSTS_FOR_CSP } from './csp.ts';
 import { digestSchema } from './digest-schema.ts';
 import { runEleventy } from './eleventy.ts';
 import type { RenderInput } from './input.ts';
-import { feedsJson, jsonFeedFiles, type JsonFile } from './jsonfeed.ts';
+import { feedsJson, jsonFeedFiles, type JsonFile, type SiteFile } from './jsonfeed.ts';
+import { PACKAGE_VERSION } from '../package-root.ts';
 import { paths } from './paths.ts';
 import { writeSearchIndex, type SearchIndexResult } from './search.ts';
-import { buildViewModel } from './view-model.ts';
+import { SiteFiles } from './site-files.ts';
+import { buildViewModel, type ViewModel } from './view-model.ts';
 
 /** Pagefind's package.json is not in its exports: read the one beside its entry point. */
 const PAGEFIND_VERSION = await readFile(path.join(path.dirname(fileURLToPath(import.meta.resolve('pagefind'))), '..', 'package.json'), 'utf8').then(
@@ -34,14 +36,19 @@ export type { RenderInput, RenderArticle, RenderFeed, RenderImage } from './inpu
 export { paths } from './paths.ts';
 
 export interface RenderResult {
+  /** Pages in the site. */
   pages: number;
+  /** Pages written by this render (the rest were unchanged and kept). */
+  pagesWritten: number;
+  /** Files of the last render deleted because nothing produces them any more. */
+  pruned: number;
   jsonFiles: number;
   images: number;
   /** The search index, or null when Pagefind failed (see warnings). */
   search: SearchIndexResult | null;
   /** Problems that did not stop the render (the site is written without the part that failed). */
   warnings: string[];
-  /** Milliseconds: view model, Eleventy, search, JSON, assets, swap. */
+  /** Milliseconds: plan, view model, keys, Eleventy, search, JSON, assets, prune. */
   timings: Record<string, number>;
 }
 
@@ -58,9 +65,7 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   const { config } = input;
   const siteUrl = config.site.url;
   const outDir = path.resolve(input.outDir);
-  const partial = `${outDir}.partial`;
-  await rm(partial, { recursive: true, force: true });
-  await mkdir(partial, { recursive: true });
+  const site = await time('plan', () => SiteFiles.open(outDir, path.join(input.workDir, 'site-manifest.json')));
 
   const warnings: string[] = [];
   const vm = await time('viewModel', () => buildViewModel(input));
@@ -74,38 +79,38 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   }
   const pageUrl = (pagePath: string) => siteUrl + pagePath.replace(/index\.html$/, '');
 
-  const templatesDir = await time('stageTemplates', () => stageTemplates(input));
-  const eleventy = await time('eleventy', () =>
-    runEleventy(
-      templatesDir,
-      partial,
-      {
-        ...vm,
-        csp: contentSecurityPolicy(),
-        opmlGroups: opmlGroups(vm.feeds),
-        sitemapUrls: [
-          ...vm.riverPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-          { loc: siteUrl + paths.feedsDirectory(), lastmod: null },
-          { loc: siteUrl + paths.archive(), lastmod: null },
-          ...vm.feedPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-          ...vm.categoryPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-          ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-          ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
-        ],
-      },
-      config.site,
-    ),
-  );
-
-  // A failed index leaves the site without search, not without pages: the search page says so.
-  const search = await time('search', async () =>
-    writeSearchIndex(partial, paths.searchBundle(), { dir: path.join(input.workDir, 'search'), key: await searchKey(vm, templatesDir) }).catch((err: unknown) => {
-      warnings.push(`render: the search index could not be written (${err instanceof Error ? err.message : String(err)}); the site has no search`);
-      return null;
-    }),
-  );
+  const templates = await time('stageTemplates', () => stageTemplates(input));
+  const csp = contentSecurityPolicy();
+  const plan = await time('keys', () => planPages(vm, site, templates.hash, csp, input.pagesPerRun ?? PAGES_PER_RUN));
+  const eleventy = await time('eleventy', async () => {
+    const globals = {
+      ...vm,
+      csp,
+      opmlGroups: opmlGroups(vm.feeds),
+      sitemapUrls: [
+        ...vm.riverPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        { loc: siteUrl + paths.feedsDirectory(), lastmod: null },
+        { loc: siteUrl + paths.archive(), lastmod: null },
+        ...vm.feedPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        ...vm.categoryPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
+      ],
+    };
+    // Eleventy holds every page it renders until the run ends: a few thousand
+    // pages per run keeps memory flat however large the archive. The first
+    // run also renders the single pages (feeds/, archive/, sitemap.xml…).
+    let written = 0;
+    for (const [i, part] of plan.chunks.entries()) {
+      const run = await runEleventy(i === 0 ? templates.all : templates.paginated, outDir, { ...globals, ...part }, config.site);
+      for (const file of run.outputs) site.wrote(file);
+      written += run.outputs.length;
+    }
+    return { written, pages: written + plan.kept };
+  });
 
   const jsonFiles = await time('json', async () => {
+    const items = new Map<string, string>();
     const files: JsonFile[] = [
       ...jsonFeedFiles(input.articles, {
         siteUrl,
@@ -116,6 +121,7 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
         pathOf: paths.allJson,
         feedId: null,
         assetUrl: input.assetUrl,
+        items,
       }),
       ...vm.feeds.flatMap((f) =>
         jsonFeedFiles(articlesByFeed.get(f.id) ?? [], {
@@ -129,54 +135,142 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
           pathOf: (n) => paths.feedJson(f.id, n),
           feedId: f.id,
           assetUrl: input.assetUrl,
+          items,
         }),
       ),
       feedsJson(input.feeds, vm.feeds, siteUrl, input.now.toISOString(), input.assetUrl),
       { path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) },
       { path: paths.digestSchema(), body: JSON.stringify(digestSchema(siteUrl + paths.digestSchema()), null, 1) },
+      ...(input.extraFiles ?? []),
     ];
-    for (const file of files) {
-      await mkdir(path.dirname(path.join(partial, file.path)), { recursive: true });
-      await writeFile(path.join(partial, file.path), file.body);
-    }
+    for (const file of files) await site.write(file.path, file.body, contentKey(file.body));
     return files.length;
   });
 
   const images = await time('assets', async () => {
-    await cp(path.join(input.packageRoot, 'public'), partial, { recursive: true });
-    await writeFile(path.join(partial, '.nojekyll'), '');
-    if (config.site.cname) await writeFile(path.join(partial, 'CNAME'), `${config.site.cname}\n`);
-    return copyAssets(input, partial);
+    const statics: SiteFile[] = [{ path: '.nojekyll', body: '' }];
+    if (config.site.cname) statics.push({ path: 'CNAME', body: `${config.site.cname}\n` });
+    const publicDir = path.join(input.packageRoot, 'public');
+    for (const entry of await readdir(publicDir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      statics.push({ path: path.relative(publicDir, file).split(path.sep).join('/'), body: await readFile(file) });
+    }
+    for (const file of statics) await site.write(file.path, file.body, contentKey(file.body));
+    return copyAssets(input, site);
   });
 
-  await time('swap', () => swapFolder(partial, outDir));
-  return { pages: eleventy.pages, jsonFiles, images, search, warnings, timings };
+  // Stale pages go before indexing, or the index would still find them.
+  const bundle = paths.searchBundle();
+  site.keepFolder(bundle, plan.searchKey);
+  const pruned = await time('prune', () => site.prune());
+  // A failed index leaves the site without search, not without pages: the search page says so.
+  const search = await time('search', async () => {
+    try {
+      return await writeSearchIndex(outDir, bundle, { dir: path.join(input.workDir, 'search'), key: plan.searchKey }, site.folderUnchanged(bundle, plan.searchKey));
+    } catch (err) {
+      warnings.push(`render: the search index could not be written (${err instanceof Error ? err.message : String(err)}); the site has no search`);
+      await rm(path.join(outDir, bundle), { recursive: true, force: true });
+      return null;
+    }
+  });
+  await site.save();
+  return { pages: eleventy.pages, pagesWritten: eleventy.written, pruned, jsonFiles, images, search, warnings, timings };
 }
 
-/** Bundled templates, then the user's overrides on top, file by file. */
-async function stageTemplates(input: RenderInput): Promise<string> {
-  const staged = path.join(input.workDir, 'templates');
-  await rm(staged, { recursive: true, force: true });
-  await cp(path.join(input.packageRoot, 'templates'), staged, { recursive: true });
-  if (input.config.site.templates) await cp(input.config.site.templates, staged, { recursive: true, force: true });
-  return staged;
-}
+/** Pages Eleventy renders per run: at 4,000 a run peaks near 400 MB over the view model, and costs ~0.3 s to start. */
+const PAGES_PER_RUN = 4000;
+/** The view model's lists that paginated templates render a page per entry of. */
+type Paginated = Pick<ViewModel, 'riverPages' | 'feedPages' | 'categoryPages' | 'monthPages' | 'articlePages' | 'atomFeeds'>;
 
-/** What the search index depends on: each article page's URL, language, title, text and feeds, the templates, Pagefind. */
-async function searchKey(vm: ReturnType<typeof buildViewModel>, templatesDir: string): Promise<string> {
-  const hash = createHash('sha256').update(`pagefind ${PAGEFIND_VERSION}\n${vm.site.basePath}\n`);
-  for (const a of vm.articlePages) {
-    hash.update(`${a.id}\0${a.language ?? ''}\0${a.title}\0${a.feeds.map((f) => f.title).join(',')}\0`).update(a.html);
+/**
+ * Keys every paginated page (articles, lists, Atom documents) by its own data
+ * plus what every page shows (the site's settings, the navigation, the
+ * templates, this version of feed-digest), and splits the pages whose key
+ * changed into runs. The search index is keyed by the article pages' keys,
+ * an Atom document by its own fields and its entries' article keys (an
+ * entry is its article page's data with absolute URLs).
+ */
+function planPages(vm: ViewModel, site: SiteFiles, templatesHash: string, csp: string, perRun: number): { chunks: Paginated[]; kept: number; searchKey: string } {
+  const shared = contentKey(
+    JSON.stringify({
+      version: PACKAGE_VERSION,
+      templates: templatesHash,
+      site: { title: vm.site.title, url: vm.site.url, basePath: vm.site.basePath, description: vm.site.description, language: vm.site.language, timezone: vm.site.timezone },
+      categories: vm.categories.map((c) => ({ name: c.name, slug: c.slug, href: c.href })),
+      csp,
+    }),
+  );
+  const search = createHash('md5').update(`pagefind ${PAGEFIND_VERSION}\n${shared}\n`);
+  const keyOf = (name: keyof Paginated, data: string) => contentKey(`${shared}\0${name}\0${data}`);
+  const empty = (): Paginated => ({ riverPages: [], feedPages: [], categoryPages: [], monthPages: [], articlePages: [], atomFeeds: [] });
+  const chunks: Paginated[] = [empty()];
+  let inLast = 0;
+  let kept = 0;
+  const add = <K extends keyof Paginated>(name: K, page: Paginated[K][number], key: string) => {
+    if (site.unchanged(page.path, key)) {
+      kept++;
+      return;
+    }
+    if (inLast === perRun) {
+      chunks.push(empty());
+      inLast = 0;
+    }
+    (chunks[chunks.length - 1]![name] as Paginated[K][number][]).push(page);
+    inLast++;
+  };
+  for (const name of ['riverPages', 'feedPages', 'categoryPages', 'monthPages'] as const) {
+    for (const page of vm[name]) add(name, page, keyOf(name, JSON.stringify(page)));
   }
-  const templates = await readdir(templatesDir, { recursive: true, withFileTypes: true });
-  for (const t of templates.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort()) {
-    hash.update(t).update(await readFile(t));
+  const articleKeys = new Map<string, string>();
+  for (const page of vm.articlePages) {
+    const key = keyOf('articlePages', JSON.stringify(page));
+    articleKeys.set(page.id, key);
+    search.update(key);
+    add('articlePages', page, key);
   }
-  return hash.digest('hex');
+  for (const page of vm.atomFeeds) {
+    add('atomFeeds', page, keyOf('atomFeeds', `${JSON.stringify({ ...page, items: null })}\0${page.items.map((e) => articleKeys.get(e.id)).join(',')}`));
+  }
+  return { chunks, kept, searchKey: search.digest('hex') };
 }
 
-/** Hard links from the image cache (no copy, same bytes); a copy across filesystems. */
-async function copyAssets(input: RenderInput, outDir: string): Promise<number> {
+function contentKey(body: string | Uint8Array): string {
+  return createHash('md5').update(body).digest('base64url');
+}
+
+/**
+ * Bundled templates, then the user's overrides on top, file by file; and a
+ * second copy without the single pages, for the runs after the first. The
+ * hash covers every template file.
+ */
+async function stageTemplates(input: RenderInput): Promise<{ all: string; paginated: string; hash: string }> {
+  const all = path.join(input.workDir, 'templates');
+  const paginated = path.join(input.workDir, 'templates-paginated');
+  await rm(all, { recursive: true, force: true });
+  await rm(paginated, { recursive: true, force: true });
+  await cp(path.join(input.packageRoot, 'templates'), all, { recursive: true });
+  if (input.config.site.templates) await cp(input.config.site.templates, all, { recursive: true, force: true });
+  const hash = createHash('md5');
+  const files = (await readdir(all, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  for (const file of files.sort()) {
+    const text = await readFile(file);
+    const name = path.relative(all, file);
+    hash.update(name).update('\0').update(text).update('\0');
+    // Includes and data go to both; a page template only when its front matter paginates.
+    const page = !name.startsWith(`_includes${path.sep}`) && !name.startsWith(`_data${path.sep}`);
+    if (page && !PAGINATED_FRONT_MATTER.test(text.toString('utf8'))) continue;
+    await mkdir(path.dirname(path.join(paginated, name)), { recursive: true });
+    await cp(file, path.join(paginated, name));
+  }
+  return { all, paginated, hash: hash.digest('hex') };
+}
+
+/** A `pagination:` key inside the opening front matter block. */
+const PAGINATED_FRONT_MATTER = /^---\r?\n(?:(?!---\r?\n)[^\n]*\n)*?pagination:/;
+
+/** Hard links from the image cache (no copy, same bytes), for the images not there yet; a copy across filesystems. */
+async function copyAssets(input: RenderInput, site: SiteFiles): Promise<number> {
   const wanted = new Set<string>();
   for (const ra of input.articles) {
     for (const img of Object.values(ra.images)) for (const v of img.variants) wanted.add(v.path);
@@ -187,14 +281,16 @@ async function copyAssets(input: RenderInput, outDir: string): Promise<number> {
   for (const p of wanted) {
     // Served from a CDN: not part of the site.
     if (input.assetUrl?.(p)) continue;
-    const dest = path.join(outDir, p);
+    // Content-addressed: a file with this name holds these bytes.
+    site.wrote(p, 'asset');
+    if (site.has(p)) continue;
+    const dest = path.join(site.outDir, p);
     const dir = path.dirname(dest);
     if (!dirs.has(dir)) {
       await mkdir(dir, { recursive: true });
       dirs.add(dir);
     }
-    const src = input.assetFile(p);
-    await linkFile(src, dest);
+    await linkFile(input.assetFile(p), dest);
   }
   return wanted.size;
 }

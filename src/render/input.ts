@@ -61,6 +61,10 @@ export interface RenderInput {
    * site and linked under the path prefix. Absent: the site serves every image.
    */
   assetUrl?: (variantPath: string) => string | null;
+  /** More files for the site, written as they are (the jsDelivr asset manifest). */
+  extraFiles?: { path: string; body: string }[];
+  /** Pages Eleventy renders per run (default 4,000): fewer holds less in memory, more costs fewer runs. */
+  pagesPerRun?: number;
   /** Where the bundled templates/ and public/ live. */
   packageRoot: string;
 }

@@ -35,16 +35,26 @@ export interface SearchCache {
   key: string;
 }
 
-export async function writeSearchIndex(siteDir: string, bundleDir: string, cache?: SearchCache): Promise<SearchIndexResult & { reused: boolean }> {
+/**
+ * Indexes the article pages into `bundleDir` of the site, unless the cache
+ * holds a bundle with the same key: then that bundle is linked in, or, when
+ * `bundlePresent` says the site already has it, left as it is.
+ */
+export async function writeSearchIndex(siteDir: string, bundleDir: string, cache?: SearchCache, bundlePresent = false): Promise<SearchIndexResult & { reused: boolean }> {
   const started = performance.now();
   const bundle = path.join(siteDir, bundleDir);
   if (cache) {
     const saved = await readFile(path.join(cache.dir, 'key.json'), 'utf8').then((t) => JSON.parse(t) as { key: string; result: SearchIndexResult }, () => null);
     if (saved?.key === cache.key) {
-      await linkTree(path.join(cache.dir, 'bundle'), bundle);
+      if (!bundlePresent) {
+        await rm(bundle, { recursive: true, force: true });
+        await linkTree(path.join(cache.dir, 'bundle'), bundle);
+      }
       return { ...saved.result, ms: Math.round(performance.now() - started), reused: true };
     }
   }
+  // Pagefind names its files by content: the last bundle's files would stay beside the new ones.
+  await rm(bundle, { recursive: true, force: true });
   const result = await indexPages(siteDir, bundle, bundleDir);
   if (cache) {
     // Saved whole or not at all: a stale key must never point at a half-copied bundle.

@@ -60,7 +60,9 @@ export interface BuildReport {
       /** Images downloaded and converted per second of image work (null when none). */
       perSecond?: number | null;
     };
+    /** Pages in the site, and those this build wrote (the rest had not changed). */
     pages: number;
+    pagesWritten: number;
     stateFilesWritten: number;
   };
   feeds: FeedReport[];
@@ -104,7 +106,7 @@ export function summarize(report: BuildReport): string {
   const failedImages = report.images.filter((img) => img.outcome === 'failed');
   for (const img of failedImages.slice(0, 5)) lines.push(`  ✗ ${img.error?.message ?? img.url}`);
   if (failedImages.length > 5) lines.push(`  … and ${failedImages.length - 5} more (see api/report.json)`);
-  lines.push(`Pages: ${t.pages}`);
+  lines.push(`Pages: ${t.pages} (${t.pagesWritten} written, the rest unchanged)`);
   lines.push(
     `Time: ${(report.durationMs / 1000).toFixed(1)} s (${Object.entries(report.steps)
       .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)

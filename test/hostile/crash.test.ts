@@ -2,15 +2,18 @@
  * Never lose or corrupt data: the real CLI (`node bin/feed-digest.js build`)
  * is killed with SIGKILL at points spread across a build: as it takes the
  * lock, halfway through the feeds, while it downloads images, in the middle
- * of writing a state file, as it rewrites the status file, while it renders,
- * as it swaps the new site in, and at 75% of a build's length. The feeds
+ * of writing a state file, as it rewrites the status file, as it starts to
+ * update the site, while it writes new article pages, and at 75% of a
+ * build's length. The feeds
  * move on between rounds, so every build has new articles to save and older
  * ones exist only in the archive.
  *
  * After each kill: every JSON file in the cache parses, the archive loads
  * with no damage reported, and every article archived before is still
  * there. After the last kill, an ordinary build completes and publishes
- * every article ever archived.
+ * every article ever archived, and its site is the site a render into an
+ * empty folder makes (the site is updated in place: no page a killed
+ * render left behind may survive as it was).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,10 +21,11 @@ import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
-import { readdir, writeFile } from 'node:fs/promises';
+import { cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { build } from '../../src/build.ts';
 import { loadArchive, stateDir } from '../../src/archive/index.ts';
+import { renderState } from '../../src/pipeline/state-commands.ts';
 import { tempDir } from '../support/tmp.ts';
 import { brokenJsonFiles, closeServer, listFiles, listen, makeImages, publishedItems, rss, runCli } from './corpus.ts';
 
@@ -71,8 +75,9 @@ const KILL_POINTS: KillPoint[] = [
   { name: 'while it downloads images', arm: ({ imageRequests }) => when(() => imageRequests() > 0) },
   { name: 'in the middle of writing a state file', arm: ({ cache }) => onFile(path.join(stateDir(cache), 'feeds'), /\.tmp$/) },
   { name: 'as it rewrites status.json', arm: ({ cache }) => onFile(stateDir(cache), /^\.status\.json\..*\.tmp$/) },
-  { name: 'while it renders the site', arm: ({ out }) => when(() => exists(`${out}.partial`)) },
-  { name: 'as it swaps the new site in', arm: ({ out }) => onFile(path.dirname(out), new RegExp(`^${path.basename(out)}\\.old$`)) },
+  // The render drops its record of the site first: the event is that removal.
+  { name: 'as it starts to update the site', arm: ({ cache }) => onFile(path.join(cache, 'render'), /^site-manifest\.json$/) },
+  { name: 'while it writes new article pages', arm: ({ out }) => onFile(path.join(out, 'articles'), /^[0-9a-f]{32}$/) },
 ];
 
 test('a build killed with SIGKILL at any point loses nothing and corrupts nothing; the next build completes with every article', async (t) => {
@@ -200,7 +205,19 @@ test('a build killed with SIGKILL at any point loses nothing and corrupts nothin
   assert.deepEqual([...final.ids].filter((id) => !published.has(id)), [], 'and published');
   assert.deepEqual(await brokenJsonFiles(cache), []);
   assert.deepEqual(await brokenJsonFiles(out), []);
-  assert.ok(!exists(`${out}.partial`) && !exists(`${out}.old`), 'no half-built site is left beside the site');
+  // Byte for byte what a render of the same archive into an empty folder makes (at the same time: pages show it).
+  const freshOut = path.join(dir, 'fresh-site');
+  const freshCache = path.join(dir, 'fresh-cache');
+  await cp(cache, freshCache, { recursive: true });
+  await rm(path.join(freshCache, 'render'), { recursive: true, force: true });
+  const builtAt = new Date(JSON.parse(await readFile(path.join(out, 'api', 'feeds.json'), 'utf8')).generated_at as string);
+  await renderState({ config, cache: freshCache, out: freshOut, now: builtAt, quiet: true });
+  const differ: string[] = [];
+  // The report alone differs: it holds this build's timings.
+  const siteFiles = (await listFiles(out)).filter((f) => f !== 'api/report.json').sort();
+  assert.deepEqual(siteFiles, (await listFiles(freshOut)).filter((f) => f !== 'api/report.json').sort(), 'the same files as a fresh render');
+  for (const f of siteFiles) if (!(await readFile(path.join(out, f))).equals(await readFile(path.join(freshOut, f)))) differ.push(f);
+  assert.deepEqual(differ, [], 'every file as a fresh render writes it');
   const leftovers = (await listFiles(stateDir(cache))).filter((f) => f.endsWith('.tmp') || /corrupt|foreign/.test(f));
   assert.deepEqual(leftovers, [], 'no temp files or damaged copies in the state folder');
   assert.ok(!(await readdir(cache)).includes('build.lock'), 'the lock is released');

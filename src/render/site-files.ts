@@ -1,0 +1,124 @@
+/**
+ * The site folder, updated in place. Every file a render produces is
+ * recorded with a key, a hash of everything the file is made from; a file
+ * whose key is the one the last render recorded, and which is still on
+ * disk, is left as it is. Everything else is written, and files no longer
+ * produced are deleted. An hourly build with nothing new rewrites a handful
+ * of files instead of the whole site.
+ *
+ * The record (the manifest) lives under --cache and is removed while a
+ * render runs: a render that dies half-way leaves files the record does not
+ * describe, so the next render writes everything again.
+ */
+import { readFile, readdir, rm, rmdir, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+const VERSION = 1;
+
+interface Manifest {
+  version: number;
+  /** The site folder the keys describe: another --out starts from nothing. */
+  outDir: string;
+  files: Record<string, string>;
+}
+
+export class SiteFiles {
+  /** File (relative, '/'-separated) → key, for everything this render keeps or writes. */
+  private readonly next = new Map<string, string>();
+  /** Folders kept whole (the search bundle), with a trailing '/'. */
+  private readonly folders = new Set<string>();
+
+  private constructor(
+    readonly outDir: string,
+    private readonly manifestFile: string,
+    private readonly previous: Map<string, string>,
+    private readonly onDisk: Set<string>,
+  ) {}
+
+  /** Reads the last render's record and what is in the folder, then forgets the record until save(). */
+  static async open(outDir: string, manifestFile: string): Promise<SiteFiles> {
+    const saved = await readFile(manifestFile, 'utf8').then(
+      (text) => JSON.parse(text) as Manifest,
+      () => null,
+    );
+    const previous = saved?.version === VERSION && saved.outDir === outDir ? new Map(Object.entries(saved.files)) : new Map<string, string>();
+    await rm(manifestFile, { force: true });
+    await mkdir(outDir, { recursive: true });
+    const onDisk = new Set<string>();
+    for (const entry of await readdir(outDir, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile() || entry.isSymbolicLink()) onDisk.add(relative(outDir, path.join(entry.parentPath, entry.name)));
+    }
+    return new SiteFiles(outDir, manifestFile, previous, onDisk);
+  }
+
+  /** Records `file` as part of this site with `key`; true when the copy on disk is already that. */
+  unchanged(file: string, key: string): boolean {
+    this.next.set(file, key);
+    return this.previous.get(file) === key && this.onDisk.has(file);
+  }
+
+  /** True when the file is on disk (for content-addressed files, whose name is their key). */
+  has(file: string): boolean {
+    return this.onDisk.has(file);
+  }
+
+  /**
+   * Records a file written by this render (an absolute path or one relative
+   * to the site); one recorded with its key by unchanged() keeps that key.
+   * Without a key, the file is written again by every render.
+   */
+  wrote(file: string, key = ''): void {
+    const name = path.isAbsolute(file) ? relative(this.outDir, file) : file;
+    if (!this.next.has(name)) this.next.set(name, key);
+  }
+
+  /** Writes `body` unless the file on disk already holds it. */
+  async write(file: string, body: string | Uint8Array, key: string): Promise<boolean> {
+    if (this.unchanged(file, key)) return false;
+    const dest = path.join(this.outDir, file);
+    await mkdir(path.dirname(dest), { recursive: true });
+    await writeFile(dest, body);
+    return true;
+  }
+
+  /** Everything under `folder` belongs to this site as it is now. */
+  keepFolder(folder: string, key: string): void {
+    const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+    this.folders.add(prefix);
+    this.next.set(prefix, key);
+  }
+
+  /** The key a folder had at the last render, when its files are still there. */
+  folderUnchanged(folder: string, key: string): boolean {
+    const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+    if (this.previous.get(prefix) !== key) return false;
+    for (const file of this.onDisk) if (file.startsWith(prefix)) return true;
+    return false;
+  }
+
+  /** Deletes the files that were on disk and that this render did not produce; returns how many. */
+  async prune(): Promise<number> {
+    const stale = [...this.onDisk].filter((file) => !this.next.has(file) && ![...this.folders].some((f) => file.startsWith(f)));
+    const emptied = new Set<string>();
+    for (const file of stale) {
+      await rm(path.join(this.outDir, file), { force: true });
+      for (let dir = path.posix.dirname(file); dir !== '.'; dir = path.posix.dirname(dir)) emptied.add(dir);
+    }
+    // Deepest first; a folder that still holds something stays.
+    for (const dir of [...emptied].sort((a, b) => b.length - a.length)) {
+      await rmdir(path.join(this.outDir, dir)).catch(() => undefined);
+    }
+    return stale.length;
+  }
+
+  /** Records what the site folder now holds; the next render keeps what has not changed. */
+  async save(): Promise<void> {
+    const manifest: Manifest = { version: VERSION, outDir: this.outDir, files: Object.fromEntries(this.next) };
+    await mkdir(path.dirname(this.manifestFile), { recursive: true });
+    await writeFile(this.manifestFile, JSON.stringify(manifest));
+  }
+}
+
+function relative(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}

@@ -1,0 +1,135 @@
+/**
+ * The site folder is updated in place: a render keeps the pages whose data
+ * did not change and writes the rest. Every test compares the updated
+ * folder byte for byte with a render of the same input into an empty
+ * folder, so a page kept when it should have been written shows up as a
+ * difference.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { renderSite, type RenderInput } from '../../src/render/index.ts';
+import { tempDir } from '../support/tmp.ts';
+import { syntheticInput, type SyntheticFeed } from './synthetic.ts';
+
+function feeds(extra: { title: string; published: string }[] = [], retitle?: string): SyntheticFeed[] {
+  const list = (id: string, n: number, day: number) =>
+    Array.from({ length: n }, (_, k) => ({ title: `${id} article ${k}`, published: new Date(Date.UTC(2026, 10, day, 23 - k)).toISOString() }));
+  const a = list('a', 25, 20);
+  if (retitle) a[5]!.title = retitle;
+  return [
+    { id: 'a', title: 'Feed A', category: 'News', articles: [...extra, ...a] },
+    { id: 'b', title: 'Feed B', articles: list('b', 12, 10) },
+  ];
+}
+
+async function files(dir: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    out.set(path.relative(dir, file), await readFile(file));
+  }
+  return out;
+}
+
+/** Renders `input` into a new folder with a new work folder: what the site must be. */
+async function fresh(input: RenderInput, dir: string): Promise<Map<string, Buffer>> {
+  const outDir = path.join(dir, 'fresh-site');
+  const workDir = path.join(dir, 'fresh-work');
+  await rm(outDir, { recursive: true, force: true });
+  await rm(workDir, { recursive: true, force: true });
+  await renderSite({ ...input, outDir, workDir });
+  return files(outDir);
+}
+
+async function assertSameSite(actualDir: string, expected: Map<string, Buffer>, label: string) {
+  const actual = await files(actualDir);
+  assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort(), `${label}: the same files`);
+  const differ = [...expected].filter(([file, body]) => !actual.get(file)!.equals(body)).map(([file]) => file);
+  assert.deepEqual(differ, [], `${label}: every file byte for byte`);
+}
+
+const mtime = async (file: string) => (await stat(file)).mtimeMs;
+
+test('a render with nothing new keeps every page; one with a new and a changed article writes only what shows them', async (t) => {
+  const dir = await tempDir(t);
+  const now = new Date('2026-12-01T00:00:00Z');
+  const first = await syntheticInput(dir, { feeds: feeds(), now });
+  const r1 = await renderSite(first);
+  assert.equal(r1.pagesWritten, r1.pages, 'the first render writes every page');
+  await assertSameSite(first.outDir, await fresh(first, dir), 'first render');
+
+  // The same archive an hour later: the pages that show the build time are written again, nothing else.
+  const later = new Date('2026-12-01T01:00:00Z');
+  const same = await syntheticInput(dir, { feeds: feeds(), now: later });
+  const articleB = path.join(same.outDir, 'articles', same.articles.find((a) => a.article.title === 'b article 3')!.article.id, 'index.html');
+  const before = await mtime(articleB);
+  const r2 = await renderSite(same);
+  const singles = ['index.html', 'feeds/index.html', 'feeds/a/index.html', 'feeds/b/index.html'];
+  t.diagnostic(`nothing new: ${r2.pagesWritten} of ${r2.pages} pages written`);
+  assert.equal(r2.pages, r1.pages);
+  assert.ok(r2.pagesWritten < 15, `only single pages and the pages that show the build time are written (${r2.pagesWritten})`);
+  assert.equal(await mtime(articleB), before, 'an unchanged article page is not written');
+  await assertSameSite(same.outDir, await fresh(same, dir), 'nothing new');
+  for (const page of singles) assert.match(await readFile(path.join(same.outDir, page), 'utf8'), /2026-12-01T09:00|1 December 2026|Dec(ember)? 1, 2026/, `${page} shows this build`);
+
+  // A new article in feed A and a retitled one: feed A's lists, its neighbours' pages, the river; not feed B's articles.
+  const changed = await syntheticInput(dir, { feeds: feeds([{ title: 'brand new', published: '2026-11-30T12:00:00Z' }], 'a renamed article'), now: later });
+  const r3 = await renderSite(changed);
+  t.diagnostic(`one new, one changed: ${r3.pagesWritten} of ${r3.pages} pages written`);
+  assert.equal(r3.pages, r2.pages + 1);
+  assert.ok(r3.pagesWritten < r3.pages / 2, `${r3.pagesWritten} of ${r3.pages} pages written`);
+  assert.equal(await mtime(articleB), before, 'an article of the other feed is not written');
+  await assertSameSite(changed.outDir, await fresh(changed, dir), 'one new, one changed');
+  const renamed = changed.articles.find((a) => a.article.title === 'a renamed article')!;
+  assert.match(await readFile(path.join(changed.outDir, 'articles', renamed.article.id, 'index.html'), 'utf8'), /a renamed article/);
+});
+
+test('pages are rendered again when the templates or site settings change, or a kept file is gone', async (t) => {
+  const dir = await tempDir(t);
+  const input = await syntheticInput(dir, { feeds: feeds() });
+  await renderSite(input);
+
+  // A user template: every page that uses it is rendered with it.
+  const templates = path.join(dir, 'my-templates');
+  await mkdir(path.join(templates, '_includes', 'pages'), { recursive: true });
+  const bundled = await readFile(path.resolve('templates/_includes/pages/article.njk'), 'utf8');
+  await writeFile(path.join(templates, '_includes', 'pages', 'article.njk'), bundled.replace('<article', '<article data-mine="yes"'));
+  const themed = await syntheticInput(dir, { feeds: feeds(), site: { templates } });
+  const r = await renderSite(themed);
+  assert.equal(r.pagesWritten, r.pages, 'a template change renders every page');
+  await assertSameSite(themed.outDir, await fresh(themed, dir), 'new templates');
+  const anArticle = path.join(themed.outDir, 'articles', themed.articles[0]!.article.id, 'index.html');
+  assert.match(await readFile(anArticle, 'utf8'), /data-mine="yes"/);
+
+  // A new site title: every page shows it.
+  const renamed = await syntheticInput(dir, { feeds: feeds(), site: { templates, title: 'Renamed digest' } });
+  assert.equal((await renderSite(renamed)).pagesWritten, r.pages);
+  await assertSameSite(renamed.outDir, await fresh(renamed, dir), 'new title');
+
+  // A page deleted by hand, a page edited… the deleted one is written again.
+  await rm(anArticle);
+  const again = await renderSite(renamed);
+  assert.equal(again.pagesWritten < 15, true);
+  assert.match(await readFile(anArticle, 'utf8'), /Renamed digest/);
+
+  // The record of the last render is gone (a render killed half-way): everything is written again.
+  await rm(path.join(renamed.workDir, 'site-manifest.json'));
+  assert.equal((await renderSite(renamed)).pagesWritten, r.pages);
+  await assertSameSite(renamed.outDir, await fresh(renamed, dir), 'no record');
+});
+
+test('pages rendered over several Eleventy runs are the pages one run renders; stray files are deleted', async (t) => {
+  const dir = await tempDir(t);
+  const input = await syntheticInput(dir, { feeds: feeds() });
+  await mkdir(path.join(input.outDir, 'old', 'folder'), { recursive: true });
+  await writeFile(path.join(input.outDir, 'old', 'folder', 'page.html'), 'from another tool');
+  const result = await renderSite({ ...input, pagesPerRun: 7 });
+  t.diagnostic(`${result.pages} pages in runs of 7`);
+  assert.equal(result.pagesWritten, result.pages);
+  assert.equal(result.pruned, 1);
+  await assertSameSite(input.outDir, await fresh(input, dir), 'runs of 7 pages');
+  assert.deepEqual(await readdir(input.outDir).then((names) => names.includes('old')), false, 'the emptied folder is removed');
+});

@@ -7,6 +7,7 @@
  *   npm run bench                      200 feeds × 50 items, 2,000 images
  *   npm run bench -- --scale           adds 1,000 feeds × 100 items (100,000 articles)
  *   npm run bench -- --feeds 20 --items 10 --images 100   a quick run
+ *   npm run bench -- --profile prof    CPU profiles of each phase in prof/
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -27,6 +28,8 @@ const { values } = parseArgs({
     images: { type: 'string', default: '2000' },
     scale: { type: 'boolean', default: false },
     work: { type: 'string', default: path.join(root, '.cache', 'bench') },
+    // Writes a V8 CPU profile of every measured phase into this folder (open in Chrome DevTools).
+    profile: { type: 'string' },
   },
 });
 const work = path.resolve(values.work);
@@ -42,6 +45,7 @@ interface PhaseResult {
     articles: { new: number; total: number };
     images: { converted: number; cached: number; reused: number; failed: number; sourceBytes: number; bytes: number };
     pages: number;
+    pagesWritten: number;
     stateFilesWritten: number;
   };
   failedFeeds?: string[];
@@ -49,7 +53,8 @@ interface PhaseResult {
 }
 
 async function phase(name: string, args: object): Promise<PhaseResult> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'phase.ts'), name, JSON.stringify(args)], {
+  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`] : [];
+  const { stdout } = await run(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'bench', 'phase.ts'), name, JSON.stringify(args)], {
     cwd: root,
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, UV_THREADPOOL_SIZE: String(os.availableParallelism() + 2) },
@@ -143,7 +148,7 @@ const rate = (n: number, ms: number) => (ms > 0 ? (n / (ms / 1000)).toFixed(1) :
 function print(label: string, corpus: CorpusOptions, r: Awaited<ReturnType<typeof scenario>>) {
   const { cold, warm, a, b } = r;
   const rows: string[][] = [['', 'cold build', 'warm rebuild']];
-  const stepNames = ['fetch', 'parse', 'content', 'archive', 'ingest', 'imagesWait', 'save', 'rewrite', 'render', 'render.eleventy', 'render.json', 'render.assets', 'render.search', 'render.swap'];
+  const stepNames = ['fetch', 'parse', 'content', 'archive', 'ingest', 'imagesWait', 'save', 'rewrite', 'render', 'render.viewModel', 'render.keys', 'render.eleventy', 'render.json', 'render.assets', 'render.prune', 'render.search'];
   for (const name of stepNames) {
     if (cold.steps?.[name] === undefined && warm.steps?.[name] === undefined) continue;
     rows.push([`  ${name}`, s(cold.steps?.[name] ?? 0), s(warm.steps?.[name] ?? 0)]);
@@ -153,6 +158,7 @@ function print(label: string, corpus: CorpusOptions, r: Awaited<ReturnType<typeo
   rows.push(['images converted', String(cold.totals?.images.converted ?? 0), String(warm.totals?.images.converted ?? 0)]);
   rows.push(['images/s (converted / wall)', rate(cold.totals?.images.converted ?? 0, cold.ms), '–']);
   rows.push(['pages', String(cold.totals?.pages ?? 0), String(warm.totals?.pages ?? 0)]);
+  rows.push(['pages written', String(cold.totals?.pagesWritten ?? 0), String(warm.totals?.pagesWritten ?? 0)]);
   rows.push(['pages/s (pages / render)', rate(cold.totals?.pages ?? 0, cold.steps?.render ?? 0), rate(warm.totals?.pages ?? 0, warm.steps?.render ?? 0)]);
   rows.push(['feeds parsed (not 304)', String(cold.totals?.feeds.fetched ?? 0), String(warm.totals?.feeds.fetched ?? 0)]);
   rows.push(['state files written', String(cold.totals?.stateFilesWritten ?? 0), String(warm.totals?.stateFilesWritten ?? 0)]);

@@ -65,13 +65,14 @@ function checkSetup(job: Job) {
   assert.equal(runs(job, /^npm ci\s*$/).length, 1, 'npm ci');
 }
 
-/** actions/cache restore + save of one path, a new key each run, restored by prefix. */
-function checkCache(job: Job, dir: string) {
+/** actions/cache restore + save of the same paths, a new key each run, restored by prefix. */
+function checkCache(job: Job, dirs: string[]) {
   const [restore] = uses(job, 'actions/cache/restore');
   const [save] = uses(job, 'actions/cache/save');
   assert.ok(restore && save, 'the cache is restored and saved');
-  assert.equal(restore.with?.path, dir);
-  assert.equal(save.with?.path, dir);
+  const lines = (v: unknown) => String(v).split('\n').map((l) => l.trim()).filter(Boolean);
+  assert.deepEqual(lines(restore.with?.path), dirs);
+  assert.deepEqual(lines(save.with?.path), dirs);
   const key = String(save.with?.key);
   assert.match(key, /\$\{\{ github\.run_id \}\}/, 'each run saves a new cache');
   assert.ok(key.startsWith(String(restore.with?.['restore-keys'])), 'the newest cache is found by its prefix');
@@ -95,7 +96,8 @@ test('digest.yml: hourly, Node 20, npm ci, cache restore/save, build, Pages uplo
   checkTrigger(wf);
   const job = wf.jobs.build!;
   checkSetup(job);
-  checkCache(job, '.cache');
+  // The last site too: pages that did not change are kept, not rendered again.
+  checkCache(job, ['.cache', '_site']);
   const [buildStep] = runs(job, 'npx feed-digest build');
   assert.ok(buildStep);
   assert.match(buildStep.run!, /--cache \.cache/);
@@ -112,7 +114,7 @@ test('digest-matrix.yml: n fetch jobs with --shard, one merge-and-render job thr
   checkTrigger(wf);
   const fetch = wf.jobs.fetch!;
   checkSetup(fetch);
-  checkCache(fetch, 'state');
+  checkCache(fetch, ['state']);
   const shards = fetch.strategy!.matrix.shard!;
   assert.ok(shards.length >= 2);
   assert.deepEqual(shards, shards.map((_, i) => i + 1), 'shards are numbered 1..n');
@@ -130,6 +132,7 @@ test('digest-matrix.yml: n fetch jobs with --shard, one merge-and-render job thr
   const [merge] = runs(render, 'npx feed-digest merge');
   assert.match(merge!.run!, new RegExp(`merge ${dir}/\\*`));
   const [rendering] = runs(render, 'npx feed-digest render');
+  checkCache(render, ['.cache', '_site']);
   assert.ok(render.steps.indexOf(download) < render.steps.indexOf(merge!) && render.steps.indexOf(merge!) < render.steps.indexOf(rendering!));
   checkPages(wf, 'render');
 });

@@ -8,6 +8,7 @@
  *   npm run bench -- --scale           adds 1,000 feeds × 100 items (100,000 articles)
  *   npm run bench -- --feeds 20 --items 10 --images 100   a quick run
  *   npm run bench -- --profile prof    CPU profiles of each phase in prof/
+ *   npm run bench -- --effort 2        images.effort for the build and baseline (a)
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     feeds: { type: 'string', default: '200' },
     items: { type: 'string', default: '50' },
     images: { type: 'string', default: '2000' },
+    // images.effort for the build and baseline (a) alike; 4 is feeds.json's default.
+    effort: { type: 'string', default: '4' },
     scale: { type: 'boolean', default: false },
     work: { type: 'string', default: path.join(root, '.cache', 'bench') },
     // Writes a V8 CPU profile of every measured phase into this folder (open in Chrome DevTools).
@@ -102,7 +105,7 @@ async function serveCorpus(corpus: CorpusOptions, counter: { feeds: number; imag
   return { origin, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
 }
 
-const CONVERT = { quality: 75, maxWidth: 1600, widths: [480, 960, 1600] };
+const CONVERT = { quality: 75, effort: Number(values.effort), maxWidth: 1600, widths: [480, 960, 1600] };
 
 async function scenario(label: string, corpus: CorpusOptions): Promise<{ cold: PhaseResult; warm: PhaseResult; a: PhaseResult; b: PhaseResult }> {
   const dir = path.join(work, label);

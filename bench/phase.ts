@@ -25,6 +25,7 @@ if (phase === 'build') {
   sharp.concurrency(1);
   sharp.cache(false);
   const quality = Number(args.quality);
+  const effort = Number(args.effort);
   const maxWidth = Number(args.maxWidth);
   const widths = args.widths as number[];
   const out = String(args.out);
@@ -38,7 +39,7 @@ if (phase === 'build') {
         const meta = await sharp(file).metadata();
         const full = Math.min(meta.width ?? maxWidth, maxWidth);
         for (const w of [...widths.filter((x) => x < full), full]) {
-          const data = await sharp(file).autoOrient().resize({ width: w }).webp({ quality }).toBuffer();
+          const data = await sharp(file).autoOrient().resize({ width: w }).webp({ quality, effort }).toBuffer();
           await writeFile(path.join(out, `${k}-${w}.webp`), data);
           bytes += data.length;
         }

@@ -20,6 +20,8 @@ import { svgExternalReference } from './svg.ts';
 
 export interface ConvertOptions {
   quality: number;
+  /** WebP method 0–6 (default 4): encoding time against file size, at the same quality. */
+  effort?: number;
   maxWidth: number;
   widths: number[];
   maxPixels: number;
@@ -124,7 +126,7 @@ export async function convertImage(source: Buffer, url: string, options: Convert
         .autoOrient()
         .resize({ width: target, withoutEnlargement: true })
         .toColourspace('srgb')
-        .webp({ quality: options.quality, effort: 4, alphaQuality: 90 })
+        .webp({ quality: options.quality, effort: options.effort ?? 4, alphaQuality: 90 })
         .toBuffer({ resolveWithObject: true });
       const frameH = animated ? (info.pageHeight ?? Math.round(info.height / pages)) : info.height;
       variants.push({ width: info.width, height: frameH, data });

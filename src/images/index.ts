@@ -162,10 +162,11 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
   const memoryLimit = pLimit(options.inMemory ?? downloads + encodes);
   const profiles: Record<ImageKind, ConvertOptions> = {
     content: config,
-    icon: { quality: Math.max(config.quality, 85), maxWidth: ICON_WIDTHS.at(-1)!, widths: ICON_WIDTHS, maxPixels: config.maxPixels },
+    icon: { quality: Math.max(config.quality, 85), effort: config.effort, maxWidth: ICON_WIDTHS.at(-1)!, widths: ICON_WIDTHS, maxPixels: config.maxPixels },
   };
   const optionsKey = (kind: ImageKind) => {
     const p = profiles[kind];
+    // Not the effort: it changes bytes, not what the image looks like, so converted images stay valid.
     return `webp-q${p.quality}-m${p.maxWidth}-w${p.widths.join('.')}`;
   };
   const inFlight = new Map<string, Promise<ImageAsset | null>>();

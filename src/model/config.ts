@@ -16,6 +16,8 @@ export interface SiteConfig {
 
 export interface ImagesConfig {
   quality: number;
+  /** WebP encoder effort (0–6): time against bytes, not quality; not part of the cache key. */
+  effort: number;
   maxWidth: number;
   /** Responsive widths, capped at maxWidth and sorted ascending. */
   widths: number[];

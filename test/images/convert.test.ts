@@ -48,6 +48,14 @@ test('every raster format becomes WebP variants at 480/960/1600 capped at the so
   }
 });
 
+test('images.effort trades encoding time for bytes: the same sizes, smaller files at a higher effort', async () => {
+  const fast = await convertOk('wide.jpg', { ...OPTIONS, effort: 0 });
+  const small = await convertOk('wide.jpg', { ...OPTIONS, effort: 6 });
+  assert.deepEqual(fast.variants.map((v) => [v.width, v.height]), small.variants.map((v) => [v.width, v.height]));
+  const bytes = (v: typeof fast) => v.variants.reduce((n, x) => n + x.data.length, 0);
+  assert.ok(bytes(small) < bytes(fast), `effort 6: ${bytes(small)} bytes, effort 0: ${bytes(fast)}`);
+});
+
 test('PNG alpha is kept', async () => {
   const value = await convertOk('alpha.png');
   const webp = value.variants[0]!.data;

@@ -20,6 +20,7 @@ import { encodeDib, encodeIco } from './encode.ts';
 
 const CONFIG: ImagesConfig = {
   quality: 75,
+  effort: 4,
   maxWidth: 1600,
   widths: [480, 960, 1600],
   maxBytes: 5_000_000,

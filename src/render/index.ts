@@ -19,9 +19,10 @@ import { IFRAME_HOSTS_FOR_CSP } from './csp.ts';
 import { digestSchema } from './digest-schema.ts';
 import { runEleventy } from './eleventy.ts';
 import type { RenderInput } from './input.ts';
-import { feedsJson, jsonFeedFiles, type JsonFile, type SiteFile } from './jsonfeed.ts';
+import { feedsJson, jsonFeedFiles, type SiteFile } from './jsonfeed.ts';
 import { PACKAGE_VERSION } from '../package-root.ts';
 import { paths } from './paths.ts';
+import { sitemapFiles } from './sitemap.ts';
 import { writeSearchIndex, type SearchIndexResult } from './search.ts';
 import { SiteFiles } from './site-files.ts';
 import { buildViewModel, type ViewModel } from './view-model.ts';
@@ -87,19 +88,10 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
       ...vm,
       csp,
       opmlGroups: opmlGroups(vm.feeds),
-      sitemapUrls: [
-        ...vm.riverPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-        { loc: siteUrl + paths.feedsDirectory(), lastmod: null },
-        { loc: siteUrl + paths.archive(), lastmod: null },
-        ...vm.feedPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-        ...vm.categoryPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-        ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-        ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
-      ],
     };
     // Eleventy holds every page it renders until the run ends: a few thousand
     // pages per run keeps memory flat however large the archive. The first
-    // run also renders the single pages (feeds/, archive/, sitemap.xml…).
+    // run also renders the single pages (feeds/, archive/, feeds.opml…).
     let written = 0;
     for (const [i, part] of plan.chunks.entries()) {
       const run = await runEleventy(i === 0 ? templates.all : templates.paginated, outDir, { ...globals, ...part }, config.site);
@@ -109,42 +101,60 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
     return { written, pages: written + plan.kept };
   });
 
-  const jsonFiles = await time('json', async () => {
+  // The JSON archive, the sitemap and whatever else is written from memory,
+  // made one file at a time: a large archive's JSON is never in memory whole.
+  function* memoryFiles(): Generator<SiteFile> {
+    yield* sitemapFiles(
+      [
+        ...vm.riverPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        { loc: siteUrl + paths.feedsDirectory(), lastmod: null },
+        { loc: siteUrl + paths.archive(), lastmod: null },
+        ...vm.feedPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        ...vm.categoryPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
+      ],
+      siteUrl,
+    );
     const items = new Map<string, string>();
-    const files: JsonFile[] = [
-      ...jsonFeedFiles(input.articles, {
+    yield* jsonFeedFiles(input.articles, {
+      siteUrl,
+      title: config.site.title,
+      description: config.site.description,
+      homePageUrl: siteUrl,
+      language: config.site.language,
+      pathOf: paths.allJson,
+      feedId: null,
+      assetUrl: input.assetUrl,
+      items,
+    });
+    for (const f of vm.feeds) {
+      yield* jsonFeedFiles(articlesByFeed.get(f.id) ?? [], {
         siteUrl,
-        title: config.site.title,
-        description: config.site.description,
-        homePageUrl: siteUrl,
-        language: config.site.language,
-        pathOf: paths.allJson,
-        feedId: null,
+        title: f.title,
+        ...(f.description ? { description: f.description } : {}),
+        homePageUrl: f.homeUrl ?? siteUrl + paths.feed(f.id),
+        language: f.language ?? config.site.language,
+        // A CDN icon is absolute already.
+        ...(f.icon ? { icon: /^https?:/.test(f.icon.src) ? f.icon.src : siteUrl + f.icon.src.slice(config.site.basePath.length) } : {}),
+        pathOf: (n) => paths.feedJson(f.id, n),
+        feedId: f.id,
         assetUrl: input.assetUrl,
         items,
-      }),
-      ...vm.feeds.flatMap((f) =>
-        jsonFeedFiles(articlesByFeed.get(f.id) ?? [], {
-          siteUrl,
-          title: f.title,
-          ...(f.description ? { description: f.description } : {}),
-          homePageUrl: f.homeUrl ?? siteUrl + paths.feed(f.id),
-          language: f.language ?? config.site.language,
-          // A CDN icon is absolute already.
-          ...(f.icon ? { icon: /^https?:/.test(f.icon.src) ? f.icon.src : siteUrl + f.icon.src.slice(config.site.basePath.length) } : {}),
-          pathOf: (n) => paths.feedJson(f.id, n),
-          feedId: f.id,
-          assetUrl: input.assetUrl,
-          items,
-        }),
-      ),
-      feedsJson(input.feeds, vm.feeds, siteUrl, input.now.toISOString(), input.assetUrl),
-      { path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) },
-      { path: paths.digestSchema(), body: JSON.stringify(digestSchema(siteUrl + paths.digestSchema()), null, 1) },
-      ...(input.extraFiles ?? []),
-    ];
-    for (const file of files) await site.write(file.path, file.body, contentKey(file.body));
-    return files.length;
+      });
+    }
+    yield feedsJson(input.feeds, vm.feeds, siteUrl, input.now.toISOString(), input.assetUrl);
+    yield { path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) };
+    yield { path: paths.digestSchema(), body: JSON.stringify(digestSchema(siteUrl + paths.digestSchema()), null, 1) };
+    yield* input.extraFiles ?? [];
+  }
+  const jsonFiles = await time('json', async () => {
+    let count = 0;
+    for (const file of memoryFiles()) {
+      await site.write(file.path, file.body, contentKey(file.body));
+      count++;
+    }
+    return count;
   });
 
   const images = await time('assets', async () => {

@@ -45,7 +45,8 @@ interface FeedContext {
   items?: Map<string, string>;
 }
 
-export function jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext): JsonFile[] {
+/** One document's files, made one at a time: a large archive's document is never in memory whole. */
+export function* jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext): Generator<JsonFile> {
   const items = articles.map((ra) => {
     const feedId = ctx.feedId && ra.feedIds.includes(ctx.feedId) ? ctx.feedId : ra.feedIds[0]!;
     const key = `${ra.article.id} ${feedId}`;
@@ -71,7 +72,7 @@ export function jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext): Json
       size += bytes;
     }
   }
-  return pages.map((page, i) => {
+  for (const [i, page] of pages.entries()) {
     const n = i + 1;
     const head: Record<string, unknown> = {
       version: 'https://jsonfeed.org/version/1.1',
@@ -86,8 +87,8 @@ export function jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext): Json
     };
     // Items are pre-serialized: splice them in rather than parse them again.
     const json = JSON.stringify(head);
-    return { path: ctx.pathOf(n), body: `${json.slice(0, -1)},"items":[${page.join(',')}]}` };
-  });
+    yield { path: ctx.pathOf(n), body: `${json.slice(0, -1)},"items":[${page.join(',')}]}` };
+  }
 }
 
 function jsonItem(ra: RenderArticle, siteUrl: string, feedId: string, assetUrl?: (variantPath: string) => string | null) {

@@ -27,6 +27,8 @@ export const paths = {
   categoryAtom: (slug: string) => `categories/${slug}/feed.xml`,
   opml: () => 'feeds.opml',
   sitemap: () => 'sitemap.xml',
+  /** Over 50,000 URLs, sitemap.xml is an index of these. */
+  sitemapPart: (n: number) => `sitemaps/${n}.xml`,
 };
 
 /** A URL-safe slug for categories (keeps CJK characters, which browsers handle). */

@@ -141,8 +141,9 @@ async function scenario(label: string, corpus: CorpusOptions): Promise<{ cold: P
   }
 }
 
+const benchStarted = performance.now();
 function log(line: string) {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`[${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -177,6 +178,7 @@ function print(label: string, corpus: CorpusOptions, r: Awaited<ReturnType<typeo
   console.log(`warm / b       = ${warmRatio.toFixed(2)}   (target ≤ 1.3)`);
   console.log(`image bytes: ${((cold.totals?.images.sourceBytes ?? 0) / 1e6).toFixed(1)} MB → ${((cold.totals?.images.bytes ?? 0) / 1e6).toFixed(1)} MB (full-size WebP)`);
   if (cold.failedFeeds?.length) console.log(`! failed feeds: ${cold.failedFeeds.join('; ')}`);
+  console.log(`benchmark wall time so far: ${s((performance.now() - benchStarted))}`);
   return { renderPerPage: (cold.steps?.render ?? 0) / Math.max(1, cold.totals?.pages ?? 1), peak: cold.maxRssMB };
 }
 

@@ -18,8 +18,8 @@ import { linkFile } from '../io/link-tree.ts';
 import { IFRAME_HOSTS_FOR_CSP } from './csp.ts';
 import { digestSchema } from './digest-schema.ts';
 import { runEleventy } from './eleventy.ts';
-import type { RenderInput } from './input.ts';
-import { feedsJson, jsonFeedFiles, type SiteFile } from './jsonfeed.ts';
+import type { RenderArticle, RenderInput } from './input.ts';
+import { feedsJson, jsonFeedFiles, type FeedContext, type SiteFile } from './jsonfeed.ts';
 import { PACKAGE_VERSION } from '../package-root.ts';
 import { paths } from './paths.ts';
 import { sitemapFiles } from './sitemap.ts';
@@ -43,6 +43,7 @@ export interface RenderResult {
   pagesWritten: number;
   /** Files of the last render deleted because nothing produces them any more. */
   pruned: number;
+  /** JSON (and sitemap) files written; the rest were unchanged. */
   jsonFiles: number;
   images: number;
   /** The search index, or null when Pagefind failed (see warnings). */
@@ -102,59 +103,75 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   });
 
   // The JSON archive, the sitemap and whatever else is written from memory,
-  // made one file at a time: a large archive's JSON is never in memory whole.
-  function* memoryFiles(): Generator<SiteFile> {
-    yield* sitemapFiles(
-      [
-        ...vm.riverPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-        { loc: siteUrl + paths.feedsDirectory(), lastmod: null },
-        { loc: siteUrl + paths.archive(), lastmod: null },
-        ...vm.feedPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-        ...vm.categoryPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-        ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-        ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
-      ],
-      siteUrl,
-    );
-    const items = new Map<string, string>();
-    yield* jsonFeedFiles(input.articles, {
-      siteUrl,
-      title: config.site.title,
-      description: config.site.description,
-      homePageUrl: siteUrl,
-      language: config.site.language,
-      pathOf: paths.allJson,
-      feedId: null,
-      assetUrl: input.assetUrl,
-      items,
-    });
-    for (const f of vm.feeds) {
-      yield* jsonFeedFiles(articlesByFeed.get(f.id) ?? [], {
-        siteUrl,
-        title: f.title,
-        ...(f.description ? { description: f.description } : {}),
-        homePageUrl: f.homeUrl ?? siteUrl + paths.feed(f.id),
-        language: f.language ?? config.site.language,
-        // A CDN icon is absolute already.
-        ...(f.icon ? { icon: /^https?:/.test(f.icon.src) ? f.icon.src : siteUrl + f.icon.src.slice(config.site.basePath.length) } : {}),
-        pathOf: (n) => paths.feedJson(f.id, n),
-        feedId: f.id,
-        assetUrl: input.assetUrl,
-        items,
-      });
-    }
-    yield feedsJson(input.feeds, vm.feeds, siteUrl, input.now.toISOString(), input.assetUrl);
-    yield { path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) };
-    yield { path: paths.digestSchema(), body: JSON.stringify(digestSchema(siteUrl + paths.digestSchema()), null, 1) };
-    yield* input.extraFiles ?? [];
-  }
+  // one file at a time: a large archive's JSON is never in memory whole.
   const jsonFiles = await time('json', async () => {
-    let count = 0;
-    for (const file of memoryFiles()) {
-      await site.write(file.path, file.body, contentKey(file.body));
-      count++;
+    let written = 0;
+    const write = async (file: SiteFile) => {
+      if (await site.write(file.path, file.body, contentKey(file.body))) written++;
+    };
+    const sitemap = [
+      ...vm.riverPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+      { loc: siteUrl + paths.feedsDirectory(), lastmod: null },
+      { loc: siteUrl + paths.archive(), lastmod: null },
+      ...vm.feedPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+      ...vm.categoryPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+      ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+      ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
+    ];
+    for (const file of sitemapFiles(sitemap, siteUrl)) await write(file);
+
+    const documents: { name: string; articles: RenderArticle[]; context: Omit<FeedContext, 'assetUrl' | 'items'> }[] = [
+      {
+        name: 'all',
+        articles: input.articles,
+        context: { siteUrl, title: config.site.title, description: config.site.description, homePageUrl: siteUrl, language: config.site.language, pathOf: paths.allJson, feedId: null },
+      },
+      ...vm.feeds.map((f) => ({
+        name: `feed ${f.id}`,
+        articles: articlesByFeed.get(f.id) ?? [],
+        context: {
+          siteUrl,
+          title: f.title,
+          ...(f.description ? { description: f.description } : {}),
+          homePageUrl: f.homeUrl ?? siteUrl + paths.feed(f.id),
+          language: f.language ?? config.site.language,
+          // A CDN icon is absolute already.
+          ...(f.icon ? { icon: /^https?:/.test(f.icon.src) ? f.icon.src : siteUrl + f.icon.src.slice(config.site.basePath.length) } : {}),
+          pathOf: (n: number) => paths.feedJson(f.id, n),
+          feedId: f.id,
+        },
+      })),
+    ];
+    // A document's pages are made again only when its key changes: its own fields, and
+    // for each item the article page's key plus what only the JSON carries.
+    const jsonOnly = new Map<string, string>();
+    const itemKey = (ra: RenderArticle) => {
+      let extra = jsonOnly.get(ra.article.id);
+      if (extra === undefined) {
+        const a = ra.article;
+        const variants = [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])].flatMap((img) => img.variants.map((v) => v.path));
+        extra = JSON.stringify([a.firstSeen, a.sourceHash, a.images, a.cover, ra.feedIds, ra.images, ra.cover, input.assetUrl ? variants.map(input.assetUrl) : null]);
+        jsonOnly.set(a.id, extra);
+      }
+      return `${plan.articleKeys.get(ra.article.id)}\0${extra}`;
+    };
+    const items = new Map<string, string>();
+    for (const doc of documents) {
+      const key = contentKey(`${plan.shared}\0${JSON.stringify(doc.context)}\0${doc.articles.map(itemKey).join('\n')}`);
+      if (site.groupUnchanged(doc.name, key)) continue;
+      const files: string[] = [];
+      for (const file of jsonFeedFiles(doc.articles, { ...doc.context, assetUrl: input.assetUrl, items })) {
+        await write(file);
+        files.push(file.path);
+      }
+      site.group(doc.name, key, files);
     }
-    return count;
+
+    await write(feedsJson(input.feeds, vm.feeds, siteUrl, input.now.toISOString(), input.assetUrl));
+    await write({ path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) });
+    await write({ path: paths.digestSchema(), body: JSON.stringify(digestSchema(siteUrl + paths.digestSchema()), null, 1) });
+    for (const file of input.extraFiles ?? []) await write(file);
+    return written;
   });
 
   const images = await time('assets', async () => {
@@ -188,7 +205,7 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   return { pages: eleventy.pages, pagesWritten: eleventy.written, pruned, jsonFiles, images, search, warnings, timings };
 }
 
-/** Pages Eleventy renders per run: at 4,000 a run peaks near 400 MB over the view model, and costs ~0.3 s to start. */
+/** Pages Eleventy renders per run: fewer hold less in memory, each run costs a start-up (~0.2 s). */
 const PAGES_PER_RUN = 4000;
 /** The view model's lists that paginated templates render a page per entry of. */
 type Paginated = Pick<ViewModel, 'riverPages' | 'feedPages' | 'categoryPages' | 'monthPages' | 'articlePages' | 'atomFeeds'>;
@@ -201,7 +218,13 @@ type Paginated = Pick<ViewModel, 'riverPages' | 'feedPages' | 'categoryPages' | 
  * an Atom document by its own fields and its entries' article keys (an
  * entry is its article page's data with absolute URLs).
  */
-function planPages(vm: ViewModel, site: SiteFiles, templatesHash: string, csp: string, perRun: number): { chunks: Paginated[]; kept: number; searchKey: string } {
+function planPages(
+  vm: ViewModel,
+  site: SiteFiles,
+  templatesHash: string,
+  csp: string,
+  perRun: number,
+): { chunks: Paginated[]; kept: number; searchKey: string; shared: string; articleKeys: Map<string, string> } {
   const shared = contentKey(
     JSON.stringify({
       version: PACKAGE_VERSION,
@@ -242,7 +265,7 @@ function planPages(vm: ViewModel, site: SiteFiles, templatesHash: string, csp: s
   for (const page of vm.atomFeeds) {
     add('atomFeeds', page, keyOf('atomFeeds', `${JSON.stringify({ ...page, items: null })}\0${page.items.map((e) => articleKeys.get(e.id)).join(',')}`));
   }
-  return { chunks, kept, searchKey: search.digest('hex') };
+  return { chunks, kept, searchKey: search.digest('hex'), shared, articleKeys };
 }
 
 function contentKey(body: string | Uint8Array): string {

@@ -25,7 +25,7 @@ export interface SiteFile {
   body: string | Uint8Array;
 }
 
-interface FeedContext {
+export interface FeedContext {
   siteUrl: string;
   title: string;
   description?: string;

@@ -13,13 +13,20 @@
 import { readFile, readdir, rm, rmdir, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-const VERSION = 1;
+const VERSION = 2;
 
 interface Manifest {
   version: number;
   /** The site folder the keys describe: another --out starts from nothing. */
   outDir: string;
   files: Record<string, string>;
+  /** Files made together from one key (a JSON Feed document's pages). */
+  groups: Record<string, Group>;
+}
+
+interface Group {
+  key: string;
+  files: string[];
 }
 
 export class SiteFiles {
@@ -27,11 +34,13 @@ export class SiteFiles {
   private readonly next = new Map<string, string>();
   /** Folders kept whole (the search bundle), with a trailing '/'. */
   private readonly folders = new Set<string>();
+  private readonly nextGroups = new Map<string, Group>();
 
   private constructor(
     readonly outDir: string,
     private readonly manifestFile: string,
     private readonly previous: Map<string, string>,
+    private readonly previousGroups: Map<string, Group>,
     private readonly onDisk: Set<string>,
   ) {}
 
@@ -41,14 +50,16 @@ export class SiteFiles {
       (text) => JSON.parse(text) as Manifest,
       () => null,
     );
-    const previous = saved?.version === VERSION && saved.outDir === outDir ? new Map(Object.entries(saved.files)) : new Map<string, string>();
+    const valid = saved?.version === VERSION && saved.outDir === outDir;
+    const previous = new Map(valid ? Object.entries(saved.files) : []);
+    const previousGroups = new Map(valid ? Object.entries(saved.groups) : []);
     await rm(manifestFile, { force: true });
     await mkdir(outDir, { recursive: true });
     const onDisk = new Set<string>();
     for (const entry of await readdir(outDir, { recursive: true, withFileTypes: true })) {
       if (entry.isFile() || entry.isSymbolicLink()) onDisk.add(relative(outDir, path.join(entry.parentPath, entry.name)));
     }
-    return new SiteFiles(outDir, manifestFile, previous, onDisk);
+    return new SiteFiles(outDir, manifestFile, previous, previousGroups, onDisk);
   }
 
   /** Records `file` as part of this site with `key`; true when the copy on disk is already that. */
@@ -79,6 +90,24 @@ export class SiteFiles {
     await mkdir(path.dirname(dest), { recursive: true });
     await writeFile(dest, body);
     return true;
+  }
+
+  /**
+   * True when the files made from `key` under `name` last time are all on
+   * disk; they are then part of this site as they are. Otherwise make them
+   * and call group() with their paths.
+   */
+  groupUnchanged(name: string, key: string): boolean {
+    const last = this.previousGroups.get(name);
+    if (last?.key !== key || !last.files.every((f) => this.onDisk.has(f) && this.previous.has(f))) return false;
+    for (const f of last.files) this.next.set(f, this.previous.get(f)!);
+    this.nextGroups.set(name, last);
+    return true;
+  }
+
+  /** Records the files made from `key` under `name` (written with write()). */
+  group(name: string, key: string, files: string[]): void {
+    this.nextGroups.set(name, { key, files });
   }
 
   /** Everything under `folder` belongs to this site as it is now. */
@@ -113,7 +142,7 @@ export class SiteFiles {
 
   /** Records what the site folder now holds; the next render keeps what has not changed. */
   async save(): Promise<void> {
-    const manifest: Manifest = { version: VERSION, outDir: this.outDir, files: Object.fromEntries(this.next) };
+    const manifest: Manifest = { version: VERSION, outDir: this.outDir, files: Object.fromEntries(this.next), groups: Object.fromEntries(this.nextGroups) };
     await mkdir(path.dirname(this.manifestFile), { recursive: true });
     await writeFile(this.manifestFile, JSON.stringify(manifest));
   }

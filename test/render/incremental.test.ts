@@ -66,18 +66,26 @@ test('a render with nothing new keeps every page; one with a new and a changed a
   const same = await syntheticInput(dir, { feeds: feeds(), now: later });
   const articleB = path.join(same.outDir, 'articles', same.articles.find((a) => a.article.title === 'b article 3')!.article.id, 'index.html');
   const before = await mtime(articleB);
+  const feedPage = path.join(same.outDir, 'feeds', 'a', 'index.html');
+  const feedPageBefore = await mtime(feedPage);
   const r2 = await renderSite(same);
-  const singles = ['index.html', 'feeds/index.html', 'feeds/a/index.html', 'feeds/b/index.html'];
+  const showBuildTime = ['index.html', 'feeds/index.html'];
   t.diagnostic(`nothing new: ${r2.pagesWritten} of ${r2.pages} pages written`);
   assert.equal(r2.pages, r1.pages);
-  assert.ok(r2.pagesWritten < 15, `only single pages and the pages that show the build time are written (${r2.pagesWritten})`);
+  assert.ok(r2.pagesWritten < 12, `only single pages and the first river page are written (${r2.pagesWritten})`);
+  assert.equal(await mtime(feedPage), feedPageBefore, "a quiet feed's page is not written");
   assert.equal(await mtime(articleB), before, 'an unchanged article page is not written');
   await assertSameSite(same.outDir, await fresh(same, dir), 'nothing new');
-  for (const page of singles) assert.match(await readFile(path.join(same.outDir, page), 'utf8'), /2026-12-01T09:00|1 December 2026|Dec(ember)? 1, 2026/, `${page} shows this build`);
+  for (const page of showBuildTime) assert.match(await readFile(path.join(same.outDir, page), 'utf8'), /2026-12-01T09:00|1 December 2026|Dec(ember)? 1, 2026/, `${page} shows this build`);
 
   // A new article in feed A and a retitled one: feed A's lists, its neighbours' pages, the river; not feed B's articles.
+  const jsonB = path.join(same.outDir, 'api', 'feeds', 'b.json');
+  const jsonAll = path.join(same.outDir, 'api', 'all.json');
+  const [jsonBBefore, jsonAllBefore] = [await mtime(jsonB), await mtime(jsonAll)];
   const changed = await syntheticInput(dir, { feeds: feeds([{ title: 'brand new', published: '2026-11-30T12:00:00Z' }], 'a renamed article'), now: later });
   const r3 = await renderSite(changed);
+  assert.equal(await mtime(jsonB), jsonBBefore, "the other feed's JSON Feed is not made again");
+  assert.notEqual(await mtime(jsonAll), jsonAllBefore, "the digest's JSON Feed is");
   t.diagnostic(`one new, one changed: ${r3.pagesWritten} of ${r3.pages} pages written`);
   assert.equal(r3.pages, r2.pages + 1);
   assert.ok(r3.pagesWritten < r3.pages / 2, `${r3.pagesWritten} of ${r3.pages} pages written`);

@@ -34,15 +34,17 @@ export interface FeedView {
   jsonHref: string;
 }
 
-/** How a feed is doing: changes on every build (fetch time, status), so only pages rendered on every build show it. */
+/**
+ * How a feed is doing, as its first page shows it: nothing here changes
+ * from one build to the next unless the feed's counts or health do, so
+ * the page is kept while the feed is quiet.
+ */
 export interface FeedStatusView {
   articleCount: number;
-  newArticles: number;
   health: {
     ok: boolean;
-    lastFetchedAt: string | null;
+    /** While the feed fails: when it last worked (null while it works). */
     lastSuccessAt: string | null;
-    status: number | null;
     error: string | null;
     consecutiveFailures: number;
     /** Failing for more than 7 days. */
@@ -51,8 +53,21 @@ export interface FeedStatusView {
   };
 }
 
-/** A feed in the feeds directory (the `feeds` global): what it is and how it is doing. */
-export type FeedDirectoryEntry = FeedView & FeedStatusView;
+/**
+ * A feed in the feeds directory (the `feeds` global): what it is, how it is
+ * doing, and the figures of this build's fetch, which change every build.
+ */
+export interface FeedDirectoryEntry extends FeedView, FeedStatusView {
+  /** Articles new in this build. */
+  newArticles: number;
+  health: FeedStatusView['health'] & {
+    lastFetchedAt: string | null;
+    /** Always set, failing or not. */
+    lastSuccessAt: string | null;
+    /** The last fetch's HTTP status. */
+    status: number | null;
+  };
+}
 
 /** The digest as of this build, for the first river page. */
 export interface DigestStatus {
@@ -202,7 +217,18 @@ export function buildViewModel(input: RenderInput): ViewModel {
   const assetHref = (p: string) => input.assetUrl?.(p) ?? href(p);
   const perPage = config.site.itemsPerPage;
 
-  const feeds: FeedDirectoryEntry[] = input.feeds.map((f) => ({ ...feedView(f, href, assetHref), ...feedStatusView(f, input.now) }));
+  const feedViews = input.feeds.map((f) => feedView(f, href, assetHref));
+  const feedStatuses = input.feeds.map((f) => feedStatusView(f, input.now));
+  const feeds: FeedDirectoryEntry[] = feedViews.map((v, i) => {
+    const h = input.feeds[i]!.state.health;
+    const status = feedStatuses[i]!;
+    return {
+      ...v,
+      ...status,
+      newArticles: input.feeds[i]!.newArticles,
+      health: { ...status.health, lastFetchedAt: h.lastFetchAt, lastSuccessAt: h.lastSuccessAt, status: h.lastStatus },
+    };
+  });
   const feedById = new Map(feeds.map((f) => [f.id, f]));
 
   const summaries = new Map<string, ArticleSummary>();
@@ -268,8 +294,8 @@ export function buildViewModel(input: RenderInput): ViewModel {
     }
   }
 
-  const feedPages = feeds.flatMap((f, i) =>
-    paginate((byFeed.get(f.id) ?? []).map(summaryOf), perPage, (n) => paths.feed(f.id, n), href, f.title, { ...noContext, feed: feedView(input.feeds[i]!, href, assetHref), feedStatus: f }, {
+  const feedPages = feedViews.flatMap((f, i) =>
+    paginate((byFeed.get(f.id) ?? []).map(summaryOf), perPage, (n) => paths.feed(f.id, n), href, f.title, { ...noContext, feed: f, feedStatus: feedStatuses[i]! }, {
       ...NO_HEAD,
       description: f.description,
       section: 'feeds',
@@ -475,12 +501,9 @@ function feedStatusView(f: RenderFeed, now: Date): FeedStatusView {
   const failing = h.consecutiveFailures > 0;
   return {
     articleCount: f.state.articles.length,
-    newArticles: f.newArticles,
     health: {
       ok: !failing,
-      lastFetchedAt: h.lastFetchAt,
-      lastSuccessAt: h.lastSuccessAt,
-      status: h.lastStatus,
+      lastSuccessAt: failing ? h.lastSuccessAt : null,
       error: h.lastError?.message ?? null,
       consecutiveFailures: h.consecutiveFailures,
       stale: failing && now.getTime() - Date.parse(h.failingSince ?? h.lastSuccessAt ?? h.lastFetchAt ?? now.toISOString()) > WEEK,

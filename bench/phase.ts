@@ -15,7 +15,9 @@ const started = performance.now();
 let extra: Record<string, unknown> = {};
 
 if (phase === 'build') {
-  const { build } = await import('../src/build.ts');
+  // What the CLI runs: the built JavaScript when current (bin/load.js).
+  const { load } = await import('../bin/load.js');
+  const { build } = await load('build');
   const { report } = await build({ config: String(args.config), out: String(args.out), cache: String(args.cache), quiet: true });
   extra = { steps: report.steps, totals: report.totals, failedFeeds: report.feeds.filter((f) => f.error).map((f) => f.error!.message).slice(0, 3) };
 } else if (phase === 'sharp') {

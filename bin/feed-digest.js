@@ -1,11 +1,9 @@
 #!/usr/bin/env node
-// Entry point: registers tsx so the TypeScript sources run as they are (no
-// build step to forget), sizes libuv's pool for sharp before anything uses
-// it, then hands over to src/cli.ts.
+// Entry point: sizes libuv's pool for sharp before anything uses it, then
+// hands over to the CLI (built JavaScript when current, else the sources: load.js).
 import os from 'node:os';
+import { load } from './load.js';
 
 process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, os.availableParallelism() + 2));
-const { register } = await import('tsx/esm/api');
-register();
-const { main } = await import('../src/cli.ts');
+const { main } = await load('cli');
 process.exitCode = await main(process.argv.slice(2));

@@ -16,6 +16,9 @@ export interface DateFormats {
   monthLabel(key: string): string;
 }
 
+const DAY = 86_400_000;
+const YEAR_1000 = Date.UTC(1000, 0, 1);
+
 export function dateFormats(language: string, timeZone: string): DateFormats {
   const full = new Intl.DateTimeFormat(language, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
   const day = new Intl.DateTimeFormat(language, { timeZone, dateStyle: 'medium' });
@@ -36,6 +39,28 @@ export function dateFormats(language: string, timeZone: string): DateFormats {
     for (const p of parts.formatToParts(new Date(iso))) out[p.type] = p.value;
     return out;
   };
+  // A zone's offset changes at most once a UTC day (daylight saving), so month keys and
+  // <time datetime> values need one formatToParts per day rather than one per instant
+  // (10,000 articles: 150 ms for month keys, ~10% of Eleventy's time for datetimes); a
+  // day with a change falls back to formatting each instant.
+  /** The offset in ms and how `local` writes it ("+08:00", "Z"). */
+  type Offset = { ms: number; suffix: string };
+  const offsets = new Map<number, Offset | null>();
+  const offsetAt = (ms: number): Offset => {
+    const f = fields(new Date(ms).toISOString());
+    return {
+      ms: Date.UTC(Number(f.year), Number(f.month) - 1, Number(f.day), Number(f.hour), Number(f.minute), Number(f.second)) - ms,
+      suffix: zoneSuffix(f),
+    };
+  };
+  const offsetOn = (day: number): Offset | null => {
+    let offset = offsets.get(day);
+    if (offset === undefined) {
+      const start = offsetAt(day * DAY);
+      offsets.set(day, (offset = start.ms === offsetAt((day + 1) * DAY).ms ? start : null));
+    }
+    return offset;
+  };
   const valid = (iso: string) => typeof iso === 'string' && iso !== '' && !Number.isNaN(Date.parse(iso));
   return {
     // Every page shows the build time and list pages repeat their articles' dates: format each instant once.
@@ -43,21 +68,42 @@ export function dateFormats(language: string, timeZone: string): DateFormats {
     day: memo((iso) => (valid(iso) ? day.format(new Date(iso)) : '')),
     local: memo((iso) => {
       if (!valid(iso)) return '';
+      const t = Date.parse(iso);
+      const offset = t >= YEAR_1000 ? offsetOn(Math.floor(t / DAY)) : null;
+      // The wall time is the instant moved by the day's offset.
+      if (offset !== null) {
+        const d = new Date(t + offset.ms);
+        return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${offset.suffix}`;
+      }
       const f = fields(iso);
-      // "GMT+08:00" → "+08:00"; plain "GMT" is UTC.
-      const offset = f.timeZoneName === 'GMT' ? 'Z' : (f.timeZoneName ?? 'GMT').slice(3);
-      return `${f.year}-${f.month}-${f.day}T${f.hour}:${f.minute}:${f.second}${offset}`;
+      return `${f.year}-${f.month}-${f.day}T${f.hour}:${f.minute}:${f.second}${zoneSuffix(f)}`;
     }),
     monthKey(iso) {
       if (!valid(iso)) return '0000/00';
-      const f = fields(iso);
-      return `${f.year}/${f.month}`;
+      const t = Date.parse(iso);
+      // Date.UTC reads years 0–99 as 1900–1999: such dates take the slow path.
+      const offset = t >= YEAR_1000 ? offsetOn(Math.floor(t / DAY)) : null;
+      if (offset === null) {
+        const f = fields(iso);
+        return `${f.year}/${f.month}`;
+      }
+      const local = new Date(t + offset.ms);
+      return `${local.getUTCFullYear()}/${pad(local.getUTCMonth() + 1)}`;
     },
     monthLabel(key) {
       const [y, m] = key.split('/').map(Number);
       return month.format(new Date(Date.UTC(y ?? 0, (m ?? 1) - 1, 15)));
     },
   };
+}
+
+/** "GMT+08:00" → "+08:00"; plain "GMT" is UTC. */
+function zoneSuffix(f: Record<string, string>): string {
+  return f.timeZoneName === 'GMT' ? 'Z' : (f.timeZoneName ?? 'GMT').slice(3);
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
 }
 
 function memo(format: (iso: string) => string): (iso: string) => string {

@@ -160,7 +160,7 @@ const rate = (n: number, ms: number) => (ms > 0 ? (n / (ms / 1000)).toFixed(1) :
 function print(label: string, corpus: CorpusOptions, r: Awaited<ReturnType<typeof scenario>>) {
   const { cold, warm, warms, a, b, bs } = r;
   const rows: string[][] = [['', 'cold build', 'warm rebuild']];
-  const stepNames = ['load', 'fetch', 'parse', 'content', 'archive', 'ingest', 'imagesWait', 'save', 'rewrite', 'render', 'render.viewModel', 'render.keys', 'render.eleventy', 'render.json', 'render.assets', 'render.prune', 'render.search'];
+  const stepNames = ['load', 'fetch', 'parse', 'content', 'archive', 'ingest', 'imagesWait', 'save', 'rewrite', 'render', 'render.plan', 'render.viewModel', 'render.stageTemplates', 'render.keys', 'render.eleventy', 'render.json', 'render.assets', 'render.prune', 'render.search', 'render.manifest'];
   for (const name of stepNames) {
     if (cold.steps?.[name] === undefined && warm.steps?.[name] === undefined) continue;
     rows.push([`  ${name}`, s(cold.steps?.[name] ?? 0), s(warm.steps?.[name] ?? 0)]);

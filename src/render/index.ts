@@ -50,7 +50,7 @@ export interface RenderResult {
   search: SearchIndexResult | null;
   /** Problems that did not stop the render (the site is written without the part that failed). */
   warnings: string[];
-  /** Milliseconds: plan, view model, keys, Eleventy, search, JSON, assets, prune. */
+  /** Milliseconds: plan, view model, templates, keys, Eleventy, JSON, assets, prune, search, manifest. */
   timings: Record<string, number>;
 }
 
@@ -201,7 +201,7 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
       return null;
     }
   });
-  await site.save();
+  await time('manifest', () => site.save());
   return { pages: eleventy.pages, pagesWritten: eleventy.written, pruned, jsonFiles, images, search, warnings, timings };
 }
 
@@ -235,7 +235,7 @@ function planPages(
     }),
   );
   const search = createHash('md5').update(`pagefind ${PAGEFIND_VERSION}\n${shared}\n`);
-  const keyOf = (name: keyof Paginated, data: string) => contentKey(`${shared}\0${name}\0${data}`);
+  const keyOf = (name: keyof Paginated, data: string) => createHash('md5').update(`${shared}\0${name}\0`).update(data).digest('base64url');
   const empty = (): Paginated => ({ riverPages: [], feedPages: [], categoryPages: [], monthPages: [], articlePages: [], atomFeeds: [] });
   const chunks: Paginated[] = [empty()];
   let inLast = 0;

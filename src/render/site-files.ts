@@ -11,6 +11,7 @@
  * describe, so the next render writes everything again.
  */
 import { readFile, readdir, rm, rmdir, writeFile, mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/atomic-file.ts';
 import path from 'node:path';
 
 const VERSION = 2;
@@ -46,11 +47,9 @@ export class SiteFiles {
 
   /** Reads the last render's record and what is in the folder, then forgets the record until save(). */
   static async open(outDir: string, manifestFile: string): Promise<SiteFiles> {
-    const saved = await readFile(manifestFile, 'utf8').then(
-      (text) => JSON.parse(text) as Manifest,
-      () => null,
-    );
-    const valid = saved?.version === VERSION && saved.outDir === outDir;
+    // Unreadable, damaged or from another version or folder: start from nothing (everything is written).
+    const saved = await readFile(manifestFile, 'utf8').then(parseManifest, () => null);
+    const valid = saved !== null && saved.outDir === outDir;
     const previous = new Map(valid ? Object.entries(saved.files) : []);
     const previousGroups = new Map(valid ? Object.entries(saved.groups) : []);
     await rm(manifestFile, { force: true });
@@ -143,8 +142,17 @@ export class SiteFiles {
   /** Records what the site folder now holds; the next render keeps what has not changed. */
   async save(): Promise<void> {
     const manifest: Manifest = { version: VERSION, outDir: this.outDir, files: Object.fromEntries(this.next), groups: Object.fromEntries(this.nextGroups) };
-    await mkdir(path.dirname(this.manifestFile), { recursive: true });
-    await writeFile(this.manifestFile, JSON.stringify(manifest));
+    await writeFileAtomic(this.manifestFile, JSON.stringify(manifest));
+  }
+}
+
+function parseManifest(text: string): Manifest | null {
+  try {
+    const data = JSON.parse(text) as Partial<Manifest> | null;
+    const ok = data?.version === VERSION && typeof data.outDir === 'string' && typeof data.files === 'object' && data.files !== null && typeof data.groups === 'object' && data.groups !== null;
+    return ok ? (data as Manifest) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -127,6 +127,13 @@ test('pages are rendered again when the templates or site settings change, or a 
   await rm(path.join(renamed.workDir, 'site-manifest.json'));
   assert.equal((await renderSite(renamed)).pagesWritten, r.pages);
   await assertSameSite(renamed.outDir, await fresh(renamed, dir), 'no record');
+
+  // A damaged record (cut short, hand-edited): the same, never an error.
+  for (const damaged of ['{"version":2,"outDir":', 'null', '{"version":2,"outDir":"x","files":[]}']) {
+    await writeFile(path.join(renamed.workDir, 'site-manifest.json'), damaged);
+    assert.equal((await renderSite(renamed)).pagesWritten, r.pages, damaged);
+  }
+  await assertSameSite(renamed.outDir, await fresh(renamed, dir), 'damaged record');
 });
 
 test('pages rendered over several Eleventy runs are the pages one run renders; stray files are deleted', async (t) => {

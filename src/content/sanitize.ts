@@ -146,7 +146,7 @@ const OPTIONS: sanitizeHtml.IOptions = {
 };
 
 export function sanitize(html: string): string {
-  const once = sanitizeHtml(html, OPTIONS);
+  let out = sanitizeHtml(html, OPTIONS);
   // sanitize-html parses with htmlparser2, not as a browser does, and the tags it drops can leave a
   // nesting a browser re-parses differently (`<p><html><div>` → `<p><div>`, which a browser splits
   // into <p></p><div></div><p></p>). One more pass over the tree parse5 (the HTML standard's
@@ -154,5 +154,12 @@ export function sanitize(html: string): string {
   // and makes sanitizing a fixed point: sanitizing the output again changes nothing.
   // parse5 writes U+00A0 as &nbsp;, which sanitize-html would then keep: put the character back,
   // so a second pass changes the markup only where a browser would.
-  return sanitizeHtml(load(once, null, false).html().replaceAll('&nbsp;', '\u00a0'), OPTIONS);
+  // Some nestings take more than one such pass to settle (`<a><table><a>`: the browser moves the
+  // inner link out of the table, then out of the outer link): repeat until nothing changes.
+  for (let pass = 0; pass < 5; pass++) {
+    const next = sanitizeHtml(load(out, null, false).html().replaceAll('&nbsp;', '\u00a0'), OPTIONS);
+    if (next === out) break;
+    out = next;
+  }
+  return out;
 }

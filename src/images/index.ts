@@ -252,7 +252,7 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
     const first = !pending;
     if (!pending) {
       const body = download.body;
-      pending = encodeLimit(() => convertAndStore(ref.url, hash, body, kind));
+      pending = convertAndStore(ref.url, hash, body, kind);
       hashInFlight.set(hash, pending);
       void pending.finally(() => hashInFlight.delete(hash)).catch(() => {});
     }
@@ -275,7 +275,9 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
   }
 
   async function convertAndStore(url: string, hash: string, body: Buffer, kind: ImageKind): Promise<Stored> {
-    const converted = await convertImage(body, url, profiles[kind]);
+    // The encoder slot is held for the encoding alone: writing (and syncing) the
+    // files waits on the disk, while the next image can use the core.
+    const converted = await encodeLimit(() => convertImage(body, url, profiles[kind]));
     if (!converted.ok) return { kind: 'failed', error: converted.error };
     const value = converted.value;
     if (value.kind === 'placeholder') return { kind: 'placeholder', reason: value.reason, sourceFormat: value.sourceFormat };

@@ -55,9 +55,22 @@ interface PhaseResult {
   bytes?: number;
 }
 
+/**
+ * The measured processes run plain JavaScript, as `npx feed-digest` does: dist/
+ * is built from the current sources, and phase.ts is bundled (its imports
+ * stay in node_modules; the bundle sits below it so they resolve).
+ */
+async function prepareRunner(): Promise<string> {
+  await run('npm', ['run', '-s', 'build'], { cwd: root });
+  const outfile = path.join(root, 'node_modules', '.cache', 'feed-digest-bench', 'phase.mjs');
+  const { build } = await import('esbuild');
+  await build({ entryPoints: [path.join(root, 'bench', 'phase.ts')], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' });
+  return outfile;
+}
+
 async function phase(name: string, args: object): Promise<PhaseResult> {
   const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`] : [];
-  const { stdout } = await run(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'bench', 'phase.ts'), name, JSON.stringify(args)], {
+  const { stdout } = await run(process.execPath, [...profile, runner, name, JSON.stringify({ root, ...args })], {
     cwd: root,
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, UV_THREADPOOL_SIZE: String(os.availableParallelism() + 2) },
@@ -192,6 +205,7 @@ function print(label: string, corpus: CorpusOptions, r: Awaited<ReturnType<typeo
 
 const corpus: CorpusOptions = { feeds: Number(values.feeds), items: Number(values.items), images: Number(values.images) };
 await mkdir(work, { recursive: true });
+const runner = await prepareRunner();
 const made = await ensureImages(imagesDir, corpus.images);
 if (made) log(`generated ${made} corpus images in ${imagesDir} (kept for the next run)`);
 const base = print('default', corpus, await scenario('default', corpus));

@@ -4,10 +4,15 @@
  *   build    {config, out, cache}           feed-digest's build()
  *   sharp    {images, count, out, ...}      baseline (a): sharp alone, same settings and concurrency
  *   eleventy {pages, out, work}             baseline (b): Eleventy alone, trivial template, in-memory data
+ *
+ * bench.ts bundles this file with esbuild and runs the bundle with plain
+ * node, as the CLI runs: a TypeScript loader in the measured process would
+ * add its start-up and module hooks to every figure.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 
 const [phase, json] = process.argv.slice(2);
 const args = JSON.parse(json ?? '{}') as Record<string, unknown>;
@@ -15,8 +20,9 @@ const started = performance.now();
 let extra: Record<string, unknown> = {};
 
 if (phase === 'build') {
-  // What the CLI runs: the built JavaScript when current (bin/load.js).
-  const { load } = await import('../bin/load.js');
+  // What the CLI runs: the built JavaScript when current (bin/load.js), found from
+  // the package root since the bundle of this file lives elsewhere.
+  const { load } = (await import(pathToFileURL(path.join(String(args.root), 'bin', 'load.js')).href)) as typeof import('../bin/load.js');
   const { build } = await load('build');
   const { report } = await build({ config: String(args.config), out: String(args.out), cache: String(args.cache), quiet: true });
   extra = { steps: report.steps, totals: report.totals, failedFeeds: report.feeds.filter((f) => f.error).map((f) => f.error!.message).slice(0, 3) };

@@ -10,7 +10,8 @@
  * render runs: a render that dies half-way leaves files the record does not
  * describe, so the next render writes everything again.
  */
-import { readFile, readdir, rm, rmdir, writeFile, mkdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { readFile, rm, rmdir, writeFile, mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic-file.ts';
 import path from 'node:path';
 
@@ -45,8 +46,13 @@ export class SiteFiles {
     private readonly onDisk: Set<string>,
   ) {}
 
-  /** Reads the last render's record and what is in the folder, then forgets the record until save(). */
-  static async open(outDir: string, manifestFile: string): Promise<SiteFiles> {
+  /**
+   * Reads the last render's record and what is in the folder, then forgets
+   * the record until save(). `folders` (e.g. "pagefind/") are made whole by
+   * someone else and kept or replaced whole (keepFolder): they are noted as
+   * present, not listed file by file.
+   */
+  static async open(outDir: string, manifestFile: string, folders: string[] = []): Promise<SiteFiles> {
     // Unreadable, damaged or from another version or folder: start from nothing (everything is written).
     const saved = await readFile(manifestFile, 'utf8').then(parseManifest, () => null);
     const valid = saved !== null && saved.outDir === outDir;
@@ -54,11 +60,7 @@ export class SiteFiles {
     const previousGroups = new Map(valid ? Object.entries(saved.groups) : []);
     await rm(manifestFile, { force: true });
     await mkdir(outDir, { recursive: true });
-    const onDisk = new Set<string>();
-    for (const entry of await readdir(outDir, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile() || entry.isSymbolicLink()) onDisk.add(relative(outDir, path.join(entry.parentPath, entry.name)));
-    }
-    return new SiteFiles(outDir, manifestFile, previous, previousGroups, onDisk);
+    return new SiteFiles(outDir, manifestFile, previous, previousGroups, listFiles(outDir, new Set(folders.map(asFolder))));
   }
 
   /** Records `file` as part of this site with `key`; true when the copy on disk is already that. */
@@ -111,25 +113,26 @@ export class SiteFiles {
 
   /** Everything under `folder` belongs to this site as it is now. */
   keepFolder(folder: string, key: string): void {
-    const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+    const prefix = asFolder(folder);
     this.folders.add(prefix);
     this.next.set(prefix, key);
   }
 
-  /** The key a folder had at the last render, when its files are still there. */
+  /** The key a folder had at the last render, when it is still there and not empty. */
   folderUnchanged(folder: string, key: string): boolean {
-    const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+    const prefix = asFolder(folder);
     if (this.previous.get(prefix) !== key) return false;
+    if (this.onDisk.has(prefix)) return true;
     for (const file of this.onDisk) if (file.startsWith(prefix)) return true;
     return false;
   }
 
-  /** Deletes the files that were on disk and that this render did not produce; returns how many. */
+  /** Deletes the files (and unlisted folders) that were on disk and that this render did not produce; returns how many. */
   async prune(): Promise<number> {
     const stale = [...this.onDisk].filter((file) => !this.next.has(file) && ![...this.folders].some((f) => file.startsWith(f)));
     const emptied = new Set<string>();
     for (const file of stale) {
-      await rm(path.join(this.outDir, file), { force: true });
+      await rm(path.join(this.outDir, file), { force: true, recursive: file.endsWith('/') });
       for (let dir = path.posix.dirname(file); dir !== '.'; dir = path.posix.dirname(dir)) emptied.add(dir);
     }
     // Deepest first; a folder that still holds something stays.
@@ -154,6 +157,32 @@ function parseManifest(text: string): Manifest | null {
   } catch {
     return null;
   }
+}
+
+const asFolder = (folder: string) => (folder.endsWith('/') ? folder : `${folder}/`);
+
+/**
+ * Every file below `root` ('/'-separated, relative), and each of `opaque`
+ * that holds anything as one entry. Synchronous on purpose: nothing else
+ * runs meanwhile, and it lists a folder of tens of thousands of pages
+ * several times faster than the promise-based recursive readdir.
+ */
+function listFiles(root: string, opaque: Set<string>): Set<string> {
+  const files = new Set<string>();
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const name = prefix + entry.name;
+      if (!entry.isDirectory()) {
+        if (entry.isFile() || entry.isSymbolicLink()) files.add(name);
+      } else if (opaque.has(`${name}/`)) {
+        if (readdirSync(path.join(dir, entry.name)).length > 0) files.add(`${name}/`);
+      } else {
+        walk(path.join(dir, entry.name), `${name}/`);
+      }
+    }
+  };
+  walk(root, '');
+  return files;
 }
 
 function relative(root: string, file: string): string {

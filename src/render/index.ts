@@ -24,8 +24,9 @@ import { PACKAGE_VERSION } from '../package-root.ts';
 import { paths } from './paths.ts';
 import { sitemapFiles } from './sitemap.ts';
 import { writeSearchIndex, type SearchIndexResult } from './search.ts';
+import { collectGarbage } from './memory.ts';
 import { SiteFiles } from './site-files.ts';
-import { buildViewModel, type ViewModel } from './view-model.ts';
+import { buildViewModel, placeArticle, placeAtomFeed, type ArticleSummary, type ViewModel } from './view-model.ts';
 
 /** Pagefind's package.json is not in its exports: read the one beside its entry point. */
 const PAGEFIND_VERSION = await readFile(path.join(path.dirname(fileURLToPath(import.meta.resolve('pagefind'))), '..', 'package.json'), 'utf8').then(
@@ -67,9 +68,13 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   const { config } = input;
   const siteUrl = config.site.url;
   const outDir = path.resolve(input.outDir);
-  const site = await time('plan', () => SiteFiles.open(outDir, path.join(input.workDir, 'site-manifest.json')));
+  // Pagefind writes its bundle whole (one file per page): kept or replaced as one folder.
+  const bundle = paths.searchBundle();
+  const site = await time('plan', () => SiteFiles.open(outDir, path.join(input.workDir, 'site-manifest.json'), [bundle]));
 
   const warnings: string[] = [];
+  // What the build held before the render (the ingest's parsed feeds) goes before the view model is made.
+  if (input.articles.length > PAGES_PER_RUN) collectGarbage();
   const vm = await time('viewModel', () => buildViewModel(input));
   const articlesByFeed = new Map<string, RenderInput['articles']>();
   for (const ra of input.articles) {
@@ -95,7 +100,8 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
     // run also renders the single pages (feeds/, archive/, feeds.opml…).
     let written = 0;
     for (const [i, part] of plan.chunks.entries()) {
-      const run = await runEleventy(i === 0 ? templates.all : templates.paginated, outDir, { ...globals, ...part }, config.site);
+      if (plan.chunks.length > 1) collectGarbage();
+      const run = await runEleventy(i === 0 ? templates.all : templates.paginated, outDir, { ...globals, ...placeRun(part, vm.site) }, config.site);
       for (const file of run.outputs) site.wrote(file);
       written += run.outputs.length;
     }
@@ -105,6 +111,7 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   // The JSON archive, the sitemap and whatever else is written from memory,
   // one file at a time: a large archive's JSON is never in memory whole.
   const jsonFiles = await time('json', async () => {
+    if (plan.chunks.length > 1) collectGarbage();
     let written = 0;
     const write = async (file: SiteFile) => {
       if (await site.write(file.path, file.body, contentKey(file.body))) written++;
@@ -144,23 +151,19 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
     ];
     // A document's pages are made again only when its key changes: its own fields, and
     // for each item the article page's key plus what only the JSON carries.
-    const jsonOnly = new Map<string, string>();
-    const itemKey = (ra: RenderArticle) => {
-      let extra = jsonOnly.get(ra.article.id);
-      if (extra === undefined) {
-        const a = ra.article;
-        const variants = [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])].flatMap((img) => img.variants.map((v) => v.path));
-        extra = JSON.stringify([a.firstSeen, a.sourceHash, a.images, a.cover, ra.feedIds, ra.images, ra.cover, input.assetUrl ? variants.map(input.assetUrl) : null]);
-        jsonOnly.set(a.id, extra);
-      }
-      return `${plan.articleKeys.get(ra.article.id)}\0${extra}`;
+    const jsonOnlyOf = (ra: RenderArticle) => {
+      const a = ra.article;
+      const variants = [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])].flatMap((img) => img.variants.map((v) => v.path));
+      return JSON.stringify([a.firstSeen, a.sourceHash, a.images, a.cover, ra.feedIds, ra.images, ra.cover, input.assetUrl ? variants.map(input.assetUrl) : null]);
     };
-    const items = new Map<string, string>();
+    const sizes = new Map<string, number>();
     for (const doc of documents) {
-      const key = contentKey(`${plan.shared}\0${JSON.stringify(doc.context)}\0${doc.articles.map(itemKey).join('\n')}`);
+      const hash = createHash('md5').update(`${plan.shared}\0${JSON.stringify(doc.context)}`);
+      for (const ra of doc.articles) hash.update(`\n${plan.articleKeys.get(ra.article.id)}\0`).update(jsonOnlyOf(ra));
+      const key = hash.digest('base64url');
       if (site.groupUnchanged(doc.name, key)) continue;
       const files: string[] = [];
-      for (const file of jsonFeedFiles(doc.articles, { ...doc.context, assetUrl: input.assetUrl, items })) {
+      for (const file of jsonFeedFiles(doc.articles, { ...doc.context, assetUrl: input.assetUrl, sizes })) {
         await write(file);
         files.push(file.path);
       }
@@ -188,7 +191,6 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   });
 
   // Stale pages go before indexing, or the index would still find them.
-  const bundle = paths.searchBundle();
   site.keepFolder(bundle, plan.searchKey);
   const pruned = await time('prune', () => site.prune());
   // A failed index leaves the site without search, not without pages: the search page says so.
@@ -205,18 +207,31 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   return { pages: eleventy.pages, pagesWritten: eleventy.written, pruned, jsonFiles, images, search, warnings, timings };
 }
 
-/** Pages Eleventy renders per run: fewer hold less in memory, each run costs a start-up (~0.2 s). */
-const PAGES_PER_RUN = 4000;
+/**
+ * Pages Eleventy renders per run. A run holds its pages' data and output
+ * until it ends, ~100 KB a page: 2,000 pages keep a 100,000-article render
+ * near 1.5 GB (4,000: 1.7 GB); each run costs a start-up (~0.2 s).
+ */
+const PAGES_PER_RUN = 2000;
 /** The view model's lists that paginated templates render a page per entry of. */
 type Paginated = Pick<ViewModel, 'riverPages' | 'feedPages' | 'categoryPages' | 'monthPages' | 'articlePages' | 'atomFeeds'>;
+
+/**
+ * One run's pages as templates receive them: articles and Atom documents
+ * placed (their HTML made) here, one run at a time, so only the pages being
+ * rendered hold a copy of their HTML.
+ */
+function placeRun(run: Paginated, site: ViewModel['site']) {
+  return { ...run, articlePages: run.articlePages.map((a) => placeArticle(a, site)), atomFeeds: run.atomFeeds.map((f) => placeAtomFeed(f, site)) };
+}
 
 /**
  * Keys every paginated page (articles, lists, Atom documents) by its own data
  * plus what every page shows (the site's settings, the navigation, the
  * templates, this version of feed-digest), and splits the pages whose key
- * changed into runs. The search index is keyed by the article pages' keys,
- * an Atom document by its own fields and its entries' article keys (an
- * entry is its article page's data with absolute URLs).
+ * changed into runs. The search index is keyed by the article pages' keys, an Atom document by its own
+ * fields and its entries' article keys (an entry is its article page's data
+ * with absolute URLs).
  */
 function planPages(
   vm: ViewModel,
@@ -235,7 +250,11 @@ function planPages(
     }),
   );
   const search = createHash('md5').update(`pagefind ${PAGEFIND_VERSION}\n${shared}\n`);
-  const keyOf = (name: keyof Paginated, data: string) => createHash('md5').update(`${shared}\0${name}\0`).update(data).digest('base64url');
+  const keyOf = (name: keyof Paginated, ...data: string[]) => {
+    const hash = createHash('md5').update(`${shared}\0${name}`);
+    for (const part of data) hash.update('\0').update(part);
+    return hash.digest('base64url');
+  };
   const empty = (): Paginated => ({ riverPages: [], feedPages: [], categoryPages: [], monthPages: [], articlePages: [], atomFeeds: [] });
   const chunks: Paginated[] = [empty()];
   let inLast = 0;
@@ -252,18 +271,27 @@ function planPages(
     (chunks[chunks.length - 1]![name] as Paginated[K][number][]).push(page);
     inLast++;
   };
+  // An article is listed on several pages (river, feed, month, category): its summary is serialized once.
+  const summaries = new Map<string, string>();
+  const summaryJson = (s: ArticleSummary) => {
+    let json = summaries.get(s.id);
+    if (json === undefined) summaries.set(s.id, (json = JSON.stringify(s)));
+    return json;
+  };
   for (const name of ['riverPages', 'feedPages', 'categoryPages', 'monthPages'] as const) {
-    for (const page of vm[name]) add(name, page, keyOf(name, JSON.stringify(page)));
+    for (const page of vm[name]) add(name, page, keyOf(name, JSON.stringify({ ...page, items: null }), ...page.items.map(summaryJson)));
   }
   const articleKeys = new Map<string, string>();
   for (const page of vm.articlePages) {
-    const key = keyOf('articlePages', JSON.stringify(page));
+    // The content as it is stored: how it is placed follows from the site settings in `shared`.
+    const key = keyOf('articlePages', JSON.stringify({ ...page, content: null }), page.content);
     articleKeys.set(page.id, key);
     search.update(key);
     add('articlePages', page, key);
   }
   for (const page of vm.atomFeeds) {
-    add('atomFeeds', page, keyOf('atomFeeds', `${JSON.stringify({ ...page, items: null })}\0${page.items.map((e) => articleKeys.get(e.id)).join(',')}`));
+    const key = keyOf('atomFeeds', JSON.stringify({ ...page, items: null }), page.items.map((e) => articleKeys.get(e.id)).join(','));
+    add('atomFeeds', page, key);
   }
   return { chunks, kept, searchKey: search.digest('hex'), shared, articleKeys };
 }

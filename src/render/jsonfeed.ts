@@ -39,40 +39,44 @@ export interface FeedContext {
   /** Images served from elsewhere (RenderInput.assetUrl): their absolute URL, else null. */
   assetUrl?: ((variantPath: string) => string | null) | undefined;
   /**
-   * Serialized items shared between the documents of one render: an article
-   * is in the digest's document and its feed's, the same item in both.
+   * Item sizes shared between the documents of one render: an article is in
+   * the digest's document and its feed's, the same item in both.
    */
-  items?: Map<string, string>;
+  sizes?: Map<string, number>;
 }
 
-/** One document's files, made one at a time: a large archive's document is never in memory whole. */
+/**
+ * One document's files, made one at a time: a large archive's document is
+ * never in memory whole, nor are its items. The pages are split by each
+ * item's size first, then each page's items are serialized again as it is
+ * written: twice the serializing, against holding every item of a
+ * 100,000-article archive (~300 MB) at once.
+ */
 export function* jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext): Generator<JsonFile> {
-  const items = articles.map((ra) => {
-    const feedId = ctx.feedId && ra.feedIds.includes(ctx.feedId) ? ctx.feedId : ra.feedIds[0]!;
-    const key = `${ra.article.id} ${feedId}`;
-    let item = ctx.items?.get(key);
-    if (item === undefined) {
-      item = JSON.stringify(jsonItem(ra, ctx.siteUrl, feedId, ctx.assetUrl));
-      ctx.items?.set(key, item);
-    }
-    return item;
-  });
+  const feedOf = (ra: RenderArticle) => (ctx.feedId && ra.feedIds.includes(ctx.feedId) ? ctx.feedId : ra.feedIds[0]!);
+  const itemOf = (ra: RenderArticle) => JSON.stringify(jsonItem(ra, ctx.siteUrl, feedOf(ra), ctx.assetUrl));
   // Split into pages by count and by size (bytes, not characters: CJK text is 3 bytes a character).
   // One item larger than the limit gets a file of its own.
-  const pages: string[][] = [[]];
+  const starts = [0];
+  let count = 0;
   let size = 0;
-  for (const item of items) {
-    const current = pages[pages.length - 1]!;
-    const bytes = Buffer.byteLength(item) + 1;
-    if (current.length > 0 && (current.length >= MAX_ITEMS_PER_FILE || size + bytes > MAX_BYTES_PER_FILE)) {
-      pages.push([item]);
-      size = bytes;
-    } else {
-      current.push(item);
-      size += bytes;
+  for (const [i, ra] of articles.entries()) {
+    const key = `${ra.article.id} ${feedOf(ra)}`;
+    let bytes = ctx.sizes?.get(key);
+    if (bytes === undefined) {
+      bytes = Buffer.byteLength(itemOf(ra)) + 1;
+      ctx.sizes?.set(key, bytes);
     }
+    if (count > 0 && (count >= MAX_ITEMS_PER_FILE || size + bytes > MAX_BYTES_PER_FILE)) {
+      starts.push(i);
+      count = 0;
+      size = 0;
+    }
+    count++;
+    size += bytes;
   }
-  for (const [i, page] of pages.entries()) {
+  const pages = starts.length;
+  for (let i = 0; i < pages; i++) {
     const n = i + 1;
     const head: Record<string, unknown> = {
       version: 'https://jsonfeed.org/version/1.1',
@@ -82,12 +86,13 @@ export function* jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext): Gen
       ...(ctx.description ? { description: ctx.description } : {}),
       ...(ctx.icon ? { icon: ctx.icon, favicon: ctx.icon } : {}),
       language: ctx.language,
-      ...(n < pages.length ? { next_url: ctx.siteUrl + ctx.pathOf(n + 1) } : {}),
-      _digest: { schema_version: DIGEST_SCHEMA_VERSION, schema: ctx.siteUrl + paths.digestSchema(), page: n, pages: pages.length },
+      ...(n < pages ? { next_url: ctx.siteUrl + ctx.pathOf(n + 1) } : {}),
+      _digest: { schema_version: DIGEST_SCHEMA_VERSION, schema: ctx.siteUrl + paths.digestSchema(), page: n, pages },
     };
-    // Items are pre-serialized: splice them in rather than parse them again.
+    // Items are serialized on their own: splice them in rather than nest and serialize again.
     const json = JSON.stringify(head);
-    yield { path: ctx.pathOf(n), body: `${json.slice(0, -1)},"items":[${page.join(',')}]}` };
+    const items = articles.slice(starts[i], starts[i + 1] ?? articles.length).map(itemOf);
+    yield { path: ctx.pathOf(n), body: `${json.slice(0, -1)},"items":[${items.join(',')}]}` };
   }
 }
 

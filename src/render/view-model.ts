@@ -171,6 +171,22 @@ export interface AtomFeedView {
   items: AtomEntryView[];
 }
 
+/**
+ * An article page as the view model holds it: everything but the HTML, kept
+ * as `content` with its asset links unresolved. placeArticle() makes the
+ * ArticleView a template receives, only for a page that is rendered, so the
+ * kept pages of a large archive never copy their HTML.
+ */
+export interface ArticlePage extends Omit<ArticleView, 'html'> {
+  /** The article's HTML with asset links still relative to ASSET_BASE_TOKEN. */
+  content: string;
+}
+
+/** An Atom document as the view model holds it: placeAtomFeed() makes the AtomFeedView. */
+export interface AtomFeedPage extends Omit<AtomFeedView, 'items'> {
+  items: ArticlePage[];
+}
+
 export interface AtomEntryView extends ArticleView {
   /** Absolute URL of the article page. */
   url: string;
@@ -201,8 +217,25 @@ export interface ViewModel {
   feedPages: ListPage[];
   categoryPages: ListPage[];
   monthPages: ListPage[];
-  articlePages: ArticleView[];
-  atomFeeds: AtomFeedView[];
+  articlePages: ArticlePage[];
+  atomFeeds: AtomFeedPage[];
+}
+
+/** The page a template receives: the content with asset links under the site's base path. */
+export function placeArticle({ content, ...page }: ArticlePage, site: Pick<SiteView, 'basePath'>): ArticleView {
+  return { ...page, html: content.replaceAll(ASSET_BASE_TOKEN, site.basePath) };
+}
+
+/** The document a template receives: entries with absolute URLs, since readers fetch them out of context. */
+export function placeAtomFeed(feed: AtomFeedPage, site: Pick<SiteView, 'basePath' | 'url'>): AtomFeedView {
+  return {
+    ...feed,
+    items: feed.items.map((a) => ({
+      ...placeArticle(a, site),
+      url: site.url + paths.article(a.id),
+      absoluteHtml: a.content.replaceAll(ASSET_BASE_TOKEN, site.url),
+    })),
+  };
 }
 
 const WEEK = 7 * 86_400_000;
@@ -343,7 +376,7 @@ export function buildViewModel(input: RenderInput): ViewModel {
     });
   }
 
-  const articlePages: ArticleView[] = input.articles.map((ra) => {
+  const articlePages: ArticlePage[] = input.articles.map((ra) => {
     const a = ra.article;
     const n = neighbours.get(a.id);
     const summary = summaryOf(ra);
@@ -359,7 +392,7 @@ export function buildViewModel(input: RenderInput): ViewModel {
         ogImage: cover ? (/^https?:\/\//.test(cover) ? cover : config.site.url + cover.slice(base.length)) : null,
       },
       path: outputFile(paths.article(a.id)),
-      html: ra.html.replaceAll(ASSET_BASE_TOKEN, base),
+      content: ra.html,
       modified: a.modified,
       categories: a.categories,
       attachments: a.attachments.map((att) => ({ ...att, kind: mediaKind(att.mimeType) })),
@@ -368,16 +401,11 @@ export function buildViewModel(input: RenderInput): ViewModel {
     };
   });
 
-  // Atom: the digest, each feed, each category; absolute URLs, since readers fetch them out of context.
+  // Atom: the digest, each feed, each category.
   const siteUrl = config.site.url;
   const articleById = new Map(articlePages.map((a) => [a.id, a]));
-  const entries = (list: RenderArticle[]): AtomEntryView[] =>
-    list.slice(0, ATOM_ITEMS).map((ra) => ({
-      ...articleById.get(ra.article.id)!,
-      url: siteUrl + paths.article(ra.article.id),
-      absoluteHtml: ra.html.replaceAll(ASSET_BASE_TOKEN, siteUrl),
-    }));
-  const atomFeeds: AtomFeedView[] = [
+  const entries = (list: RenderArticle[]): ArticlePage[] => list.slice(0, ATOM_ITEMS).map((ra) => articleById.get(ra.article.id)!);
+  const atomFeeds: AtomFeedPage[] = [
     {
       path: paths.atom(),
       title: config.site.title,

@@ -88,6 +88,12 @@ test('a cold build writes the site, the JSON archive and WebP images; a warm bui
       assert.ok(c.width > 0 && c.height > 0 && c.bytes > 0 && c.source_bytes > 0 && c.source_url.startsWith('http'));
     }
   }
+  // The same images in an article page (under the site's path) and in the Atom document (absolute).
+  const withImage = all.items.find((i: { _digest: { images: object } }) => Object.keys(i._digest.images).length > 0);
+  const optimized = Object.values(withImage._digest.images as Record<string, string>)[0]!;
+  const articlePage = await readFile(path.join(out, `articles/${withImage.id}/index.html`), 'utf8');
+  assert.ok(articlePage.includes(`src="${new URL(optimized).pathname}"`), 'the article page links the image under the base path');
+  assert.ok((await readFile(path.join(out, 'feed.xml'), 'utf8')).includes(`src=&quot;${optimized}&quot;`), 'feed.xml links it absolutely');
   const zh = JSON.parse(await readFile(path.join(out, 'api/feeds/zh-news-gbk.json'), 'utf8'));
   assert.ok(zh.items.some((i: { title: string }) => i.title === '国产大模型厂商密集发布推理模型，价格战进入“毫秒级”竞争'), 'GBK titles decode');
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { renderSite } from '../../src/render/index.ts';
 import { MAX_BYTES_PER_FILE, jsonFeedFiles } from '../../src/render/jsonfeed.ts';
-import { buildViewModel } from '../../src/render/view-model.ts';
+import { buildViewModel, placeAtomFeed } from '../../src/render/view-model.ts';
 import { tempDir } from '../support/tmp.ts';
 import { describeErrors, jsonFeedValidator } from './json-schema.ts';
 import { syntheticInput } from './synthetic.ts';
@@ -123,7 +123,8 @@ test('view model: months in the site time zone, pagination, previous/next within
   assert.equal(vm.articlePages.find((a) => a.title === 'b1')!.language, null);
   const categoryAtom = vm.atomFeeds.find((f) => f.path === 'categories/tech-news/feed.xml')!;
   assert.deepEqual(categoryAtom.items.map((i) => i.title), ['a1', 'a2', 'a3']);
-  assert.equal(categoryAtom.items[0]!.url, 'https://example.org/digest/articles/' + categoryAtom.items[0]!.id + '/');
+  const placed = placeAtomFeed(categoryAtom, vm.site);
+  assert.equal(placed.items[0]!.url, 'https://example.org/digest/articles/' + categoryAtom.items[0]!.id + '/');
 });
 
 test('site.templates: a user file replaces the bundled one of the same name, and may add pages', async (t) => {

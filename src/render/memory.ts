@@ -1,0 +1,24 @@
+/**
+ * A full garbage collection at the render's seams, for large renders only.
+ *
+ * V8 lets the heap grow to about twice what is live before it collects in
+ * earnest. A 100,000-article render has ~650 MB live between Eleventy runs
+ * and each run leaves its pages behind as garbage: collecting as a run ends
+ * keeps the peak near what is live plus one run (render alone, measured:
+ * 1.73 GB of RSS with this at 4,000 pages a run, 1.52 GB at 2,000; a heap
+ * limit does the same only by collecting over and over near the limit,
+ * ~3× slower). About half a second per run at 100,000 articles.
+ */
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+let gc: (() => void) | undefined;
+
+export function collectGarbage(): void {
+  if (!gc) {
+    // Exposed for this process from now on; `gc` lives in a fresh context's global.
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc') as () => void;
+  }
+  gc();
+}

@@ -229,9 +229,11 @@ function placeRun(run: Paginated, site: ViewModel['site']) {
  * Keys every paginated page (articles, lists, Atom documents) by its own data
  * plus what every page shows (the site's settings, the navigation, the
  * templates, this version of feed-digest), and splits the pages whose key
- * changed into runs. The search index is keyed by the article pages' keys, an Atom document by its own
- * fields and its entries' article keys (an entry is its article page's data
- * with absolute URLs).
+ * changed into runs. The search index is keyed by the article pages' keys,
+ * an Atom document by its own fields and its entries' article keys (an
+ * entry is its article page's data with absolute URLs). An article page is
+ * keyed by its content as stored, not as placed: placing follows from the
+ * site settings in the shared part.
  */
 function planPages(
   vm: ViewModel,
@@ -283,7 +285,6 @@ function planPages(
   }
   const articleKeys = new Map<string, string>();
   for (const page of vm.articlePages) {
-    // The content as it is stored: how it is placed follows from the site settings in `shared`.
     const key = keyOf('articlePages', JSON.stringify({ ...page, content: null }), page.content);
     articleKeys.set(page.id, key);
     search.update(key);

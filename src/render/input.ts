@@ -63,7 +63,7 @@ export interface RenderInput {
   assetUrl?: (variantPath: string) => string | null;
   /** More files for the site, written as they are (the jsDelivr asset manifest). */
   extraFiles?: { path: string; body: string }[];
-  /** Pages Eleventy renders per run (default 4,000): fewer holds less in memory, more costs fewer runs. */
+  /** Pages Eleventy renders per run (default 2,000): fewer hold less in memory, more cost fewer start-ups. */
   pagesPerRun?: number;
   /** Where the bundled templates/ and public/ live. */
   packageRoot: string;

@@ -1,30 +1,42 @@
 // The search page: mounts Pagefind's UI (pagefind/pagefind-ui.js, loaded before this file)
 // and runs the query from ?q= (the search box in every page's header).
 //
-// Pagefind keeps one index per page language and its UI loads only the one
-// matching this page's <html lang>. A digest mixes languages (an English
-// site with Chinese feeds), so every other language in the bundle is merged
-// in too: each index segments the query its own way (Chinese and Japanese
-// words need Intl.Segmenter), and the results come back as one list.
+// The index comes in parts (pagefind/parts.json lists them: a few thousand
+// articles each, so a large archive is indexed in bounded memory and an
+// hourly build re-indexes only the newest part), and Pagefind keeps one
+// index per page language in each part; its UI loads only the one matching
+// this page's <html lang>. A digest mixes languages (an English site with
+// Chinese feeds), so every other language of every part is merged in: each
+// index segments the query its own way (Chinese and Japanese words need
+// Intl.Segmenter), and the results come back as one list, ranked by score.
 (async () => {
   const root = document.getElementById('search');
   if (!root || typeof PagefindUI !== 'function') return;
   const bundle = root.dataset.bundle;
   const base = document.body.dataset.base || '/';
-  let languages = [];
+  let parts = [];
   try {
-    const entry = await (await fetch(`${bundle}pagefind-entry.json`)).json();
-    languages = Object.entries(entry.languages).sort((a, b) => b[1].page_count - a[1].page_count).map(([code]) => code);
+    parts = (await (await fetch(`${bundle}parts.json`)).json()).parts;
+    if (!parts[0]) throw new Error('no part');
   } catch {
     root.insertAdjacentHTML('beforebegin', '<p class="notice">The search index is missing from this build.</p>');
     return;
   }
-  // The language Pagefind will pick for this page: exact, then the base language, then the largest index.
+  // Each part's languages, largest first (the order Pagefind falls back in).
+  const languagesOf = (part) => Object.entries(part.languages).sort((a, b) => b[1] - a[1]).map(([code]) => code);
+  // The language Pagefind will pick for this page in the first part: exact, then the base language, then the largest index.
   const lang = document.documentElement.lang.toLowerCase();
-  const primary = languages.find((l) => l === lang) || languages.find((l) => l === lang.split('-')[0]) || languages[0];
+  const first = languagesOf(parts[0]);
+  const primary = first.find((l) => l === lang) || first.find((l) => l === lang.split('-')[0]) || first[0];
+  // Pagefind skips a merged index whose path is the primary's own; "./" names the same folder differently.
+  const merged = parts.flatMap((part, n) =>
+    languagesOf(part)
+      .filter((language) => n > 0 || language !== primary)
+      .map((language) => ({ bundlePath: `${bundle}${part.path}${n === 0 ? './' : ''}`, language, baseUrl: base, highlightParam: 'highlight' })),
+  );
   const ui = new PagefindUI({
     element: root,
-    bundlePath: bundle,
+    bundlePath: `${bundle}${parts[0].path}`,
     baseUrl: base,
     showImages: true,
     showSubResults: false,
@@ -32,8 +44,7 @@
     // Result links carry ?highlight=<words>; app.js marks them in the article.
     highlightParam: 'highlight',
     autofocus: !new URLSearchParams(location.search).get('q'),
-    // Pagefind skips a merged index whose path is the primary's own; "./" names the same folder differently.
-    mergeIndex: languages.filter((l) => l !== primary).map((language) => ({ bundlePath: `${bundle}./`, language, baseUrl: base, highlightParam: 'highlight' })),
+    mergeIndex: merged,
     translations: { placeholder: 'Search articles' },
   });
   document.getElementById('search-fallback')?.remove();

@@ -39,6 +39,8 @@ export interface BuildOptions {
   log?: (line: string) => void;
   /** Test hook: HTTP client options (e.g. short retry delays). */
   http?: HttpTuning;
+  /** Test hook: article pages per search index part (default 5,000), to test a site in several parts. */
+  searchPartSize?: number;
   /**
    * When --cache holds no state, rebuild it from a deployed site first: its
    * URL, or true for the config's site.url (skipped for a localhost URL).
@@ -82,7 +84,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     });
     const ingested = await ingest({ config: scope, cacheDir, now, quiet: options.quiet ?? false, ...(options.http ? { http: options.http } : {}) });
     const report = buildReport({ started, ingested });
-    const rendered = shard ? null : await publish({ config, cacheDir, out: options.out, now, state: ingested, report });
+    const rendered = shard ? null : await publish({ config, cacheDir, out: options.out, now, state: ingested, report, searchPartSize: options.searchPartSize });
     report.totals.pages = rendered?.pages ?? 0;
     report.totals.pagesWritten = rendered?.pagesWritten ?? 0;
     report.warnings.push(...(rendered?.warnings ?? []));

@@ -139,6 +139,7 @@ export async function publish(options: {
   now: Date;
   state: { feeds: Map<string, FeedState>; images: Pick<ImageProcessor, 'lookup' | 'lookupIcon' | 'isPlaceholder' | 'filePath'> };
   report: unknown;
+  searchPartSize?: number;
 }): Promise<{ pages: number; pagesWritten: number; steps: Record<string, number>; warnings: string[] }> {
   const { config, state } = options;
   const steps: Record<string, number> = {};
@@ -178,6 +179,7 @@ export async function publish(options: {
     // The manifest on the site too: a restore after a lost cache must not number shards again.
     ...(assets ? { assetUrl: assets.url, extraFiles: [{ path: SITE_MANIFEST_PATH, body: JSON.stringify(assets.manifest) }] } : {}),
     packageRoot: PACKAGE_ROOT,
+    searchPartSize: options.searchPartSize,
   });
   steps.render = performance.now() - t;
   for (const [k, v] of Object.entries(rendered.timings)) steps[`render.${k}`] = v;

@@ -23,7 +23,7 @@ import { feedsJson, jsonFeedFiles, type FeedContext, type SiteFile } from './jso
 import { PACKAGE_VERSION } from '../package-root.ts';
 import { paths } from './paths.ts';
 import { sitemapFiles } from './sitemap.ts';
-import { writeSearchIndex, type SearchIndexResult } from './search.ts';
+import { writeSearchIndex, type SearchIndexResult, type SearchPart } from './search.ts';
 import { collectGarbage } from './memory.ts';
 import { SiteFiles } from './site-files.ts';
 import { buildViewModel, placeArticle, placeAtomFeed, type ArticleSummary, type ViewModel } from './view-model.ts';
@@ -190,13 +190,13 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
     return copyAssets(input, site);
   });
 
-  // Stale pages go before indexing, or the index would still find them.
-  site.keepFolder(bundle, plan.searchKey);
+  const parts = searchParts(input.articles, plan.articleKeys, input.searchPartSize ?? SEARCH_PART_SIZE);
+  site.keepFolder(bundle, contentKey(parts.map((p) => p.key).join('\n')));
   const pruned = await time('prune', () => site.prune());
   // A failed index leaves the site without search, not without pages: the search page says so.
   const search = await time('search', async () => {
     try {
-      return await writeSearchIndex(outDir, bundle, { dir: path.join(input.workDir, 'search'), key: plan.searchKey }, site.folderUnchanged(bundle, plan.searchKey));
+      return await writeSearchIndex({ siteDir: outDir, bundleDir: bundle, parts, cacheDir: path.join(input.workDir, 'search'), stageDir: path.join(input.workDir, 'search-stage') });
     } catch (err) {
       warnings.push(`render: the search index could not be written (${err instanceof Error ? err.message : String(err)}); the site has no search`);
       await rm(path.join(outDir, bundle), { recursive: true, force: true });
@@ -213,6 +213,32 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
  * near 1.5 GB (4,000: 1.7 GB); each run costs a start-up (~0.2 s).
  */
 const PAGES_PER_RUN = 2000;
+/**
+ * Article pages per search index part: Pagefind holds ~70 KB a page while it
+ * indexes (5,000 pages: ~350 MB, ~3 s here), and the search page loads one
+ * small bundle per part.
+ */
+const SEARCH_PART_SIZE = 5000;
+
+/**
+ * The article pages in parts for the search index, in the order they were
+ * first seen (then by id), so new articles go to the last part. A part is
+ * keyed by its pages' keys: it is indexed again only when one of them, or
+ * the set of pages in it, changes.
+ */
+function searchParts(articles: RenderArticle[], articleKeys: Map<string, string>, size: number): SearchPart[] {
+  const order = articles.map((ra) => ra.article).sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const parts: SearchPart[] = [];
+  // One part even with no article: the search page still finds an (empty) index.
+  for (let i = 0; i === 0 || i < order.length; i += size) {
+    const ids = order.slice(i, i + size).map((a) => a.id);
+    const key = createHash('md5').update(`pagefind ${PAGEFIND_VERSION}\n`);
+    for (const id of ids) key.update(`${id} ${articleKeys.get(id)}\n`);
+    parts.push({ ids, key: key.digest('hex') });
+  }
+  return parts;
+}
+
 /** The view model's lists that paginated templates render a page per entry of. */
 type Paginated = Pick<ViewModel, 'riverPages' | 'feedPages' | 'categoryPages' | 'monthPages' | 'articlePages' | 'atomFeeds'>;
 
@@ -229,8 +255,7 @@ function placeRun(run: Paginated, site: ViewModel['site']) {
  * Keys every paginated page (articles, lists, Atom documents) by its own data
  * plus what every page shows (the site's settings, the navigation, the
  * templates, this version of feed-digest), and splits the pages whose key
- * changed into runs. The search index is keyed by the article pages' keys,
- * an Atom document by its own fields and its entries' article keys (an
+ * changed into runs. An Atom document by its own fields and its entries' article keys (an
  * entry is its article page's data with absolute URLs). An article page is
  * keyed by its content as stored, not as placed: placing follows from the
  * site settings in the shared part.
@@ -241,7 +266,7 @@ function planPages(
   templatesHash: string,
   csp: string,
   perRun: number,
-): { chunks: Paginated[]; kept: number; searchKey: string; shared: string; articleKeys: Map<string, string> } {
+): { chunks: Paginated[]; kept: number; shared: string; articleKeys: Map<string, string> } {
   const shared = contentKey(
     JSON.stringify({
       version: PACKAGE_VERSION,
@@ -251,7 +276,6 @@ function planPages(
       csp,
     }),
   );
-  const search = createHash('md5').update(`pagefind ${PAGEFIND_VERSION}\n${shared}\n`);
   const keyOf = (name: keyof Paginated, ...data: string[]) => {
     const hash = createHash('md5').update(`${shared}\0${name}`);
     for (const part of data) hash.update('\0').update(part);
@@ -287,14 +311,13 @@ function planPages(
   for (const page of vm.articlePages) {
     const key = keyOf('articlePages', JSON.stringify({ ...page, content: null }), page.content);
     articleKeys.set(page.id, key);
-    search.update(key);
     add('articlePages', page, key);
   }
   for (const page of vm.atomFeeds) {
     const key = keyOf('atomFeeds', JSON.stringify({ ...page, items: null }), page.items.map((e) => articleKeys.get(e.id)).join(','));
     add('atomFeeds', page, key);
   }
-  return { chunks, kept, searchKey: search.digest('hex'), shared, articleKeys };
+  return { chunks, kept, shared, articleKeys };
 }
 
 function contentKey(body: string | Uint8Array): string {

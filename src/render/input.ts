@@ -65,6 +65,8 @@ export interface RenderInput {
   extraFiles?: { path: string; body: string }[];
   /** Pages Eleventy renders per run (default 2,000): fewer hold less in memory, more cost fewer start-ups. */
   pagesPerRun?: number;
+  /** Article pages per search index part (default 5,000). */
+  searchPartSize?: number;
   /** Where the bundled templates/ and public/ live. */
   packageRoot: string;
 }

@@ -4,87 +4,173 @@
  * site, so search works on a static host with no server. Only article pages
  * are indexed, and only what `data-pagefind-body` marks (title + content).
  *
- * Pagefind splits the index by each page's `<html lang>`: Chinese and
+ * The articles are indexed in parts of a few thousand pages, each a
+ * Pagefind bundle of its own (pagefind/0/, pagefind/1/…) that the search
+ * page merges (public/search.js, from pagefind/parts.json). Pagefind holds
+ * a whole index in memory while it builds it (~70 KB a page: 5.7 GB for
+ * 100,000 articles) and its time grows faster than the page count; in parts,
+ * both stay those of one part. Parts follow the order articles were first
+ * seen, so new articles land in the last part: an hourly build indexes one
+ * part again, not the archive.
+ *
+ * Pagefind splits each part by the pages' `<html lang>`: Chinese and
  * Japanese pages get word segmentation at index time, and the browser
- * segments queries with Intl.Segmenter. public/search.js merges every
- * language's index, so one search box finds articles in any of them.
+ * segments queries with Intl.Segmenter. The search page merges every
+ * language of every part, so one search box finds articles in any of them.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as pagefind from 'pagefind';
-import { linkTree } from '../io/link-tree.ts';
+import { linkFile, linkTree } from '../io/link-tree.ts';
 import { swapFolder } from '../io/swap-folder.ts';
 
+/** Files Pagefind writes that the search page does not use (other UIs, ~250 KB). */
 const UNUSED_FILES = ['pagefind-component-ui.js', 'pagefind-component-ui.css', 'pagefind-modular-ui.js', 'pagefind-modular-ui.css'];
+/** The UI and the highlighter (public/app.js), the same in every part: published once, at the bundle's root. */
+const UI_FILES = ['pagefind-ui.js', 'pagefind-ui.css', 'pagefind-highlight.js'];
+/** The list of parts and their languages that the search page reads. */
+export const PARTS_FILE = 'parts.json';
+
+export interface SearchPart {
+  /** Article ids: the pages articles/<id>/index.html of the site. */
+  ids: string[];
+  /** A hash of everything this part's index depends on (the pages' keys, Pagefind's version). */
+  key: string;
+}
 
 export interface SearchIndexResult {
   pages: number;
   /** Pagefind language code → pages indexed in it. */
   languages: Record<string, number>;
+  parts: number;
+  /** Parts indexed by this render; the others were unchanged. */
+  partsIndexed: number;
   ms: number;
 }
 
-/**
- * The bundle of the last build, kept under --cache with the key of what it
- * indexed: when nothing searchable changed (an hourly build with no new
- * article), the bundle is copied instead of indexing every page again.
- */
-export interface SearchCache {
-  dir: string;
-  /** A hash of everything the index depends on: pages' text, URLs, languages, templates, Pagefind's version. */
-  key: string;
+interface PartResult {
+  pages: number;
+  languages: Record<string, number>;
+}
+
+export interface SearchIndexOptions {
+  siteDir: string;
+  /** The bundle's folder in the site ("pagefind/"). */
+  bundleDir: string;
+  parts: SearchPart[];
+  /**
+   * Each part's bundle is kept here under its key: a part whose pages did not
+   * change is linked from here, not indexed again.
+   */
+  cacheDir: string;
+  /** A scratch folder: the pages of the part being indexed are linked into it. */
+  stageDir: string;
 }
 
 /**
- * Indexes the article pages into `bundleDir` of the site, unless the cache
- * holds a bundle with the same key: then that bundle is linked in, or, when
- * `bundlePresent` says the site already has it, left as it is.
+ * Makes the site's search bundle the index of `parts`: each part from the
+ * cache when its key is there, else indexed now (and cached); the site's
+ * copy of a part is replaced only when it differs.
  */
-export async function writeSearchIndex(siteDir: string, bundleDir: string, cache?: SearchCache, bundlePresent = false): Promise<SearchIndexResult & { reused: boolean }> {
+export async function writeSearchIndex(options: SearchIndexOptions): Promise<SearchIndexResult> {
   const started = performance.now();
-  const bundle = path.join(siteDir, bundleDir);
-  if (cache) {
-    const saved = await readFile(path.join(cache.dir, 'key.json'), 'utf8').then((t) => JSON.parse(t) as { key: string; result: SearchIndexResult }, () => null);
-    if (saved?.key === cache.key) {
-      if (!bundlePresent) {
-        await rm(bundle, { recursive: true, force: true });
-        await linkTree(path.join(cache.dir, 'bundle'), bundle);
-      }
-      return { ...saved.result, ms: Math.round(performance.now() - started), reused: true };
+  const bundle = path.join(options.siteDir, options.bundleDir);
+  await mkdir(bundle, { recursive: true });
+  const results: PartResult[] = [];
+  let indexed = 0;
+  for (const [n, part] of options.parts.entries()) {
+    const cached = path.join(options.cacheDir, String(n));
+    let result = await readFile(path.join(cached, 'key.json'), 'utf8').then(
+      (t) => {
+        const saved = JSON.parse(t) as { key: string; result: PartResult };
+        return saved.key === part.key ? saved.result : null;
+      },
+      () => null,
+    );
+    if (!result) {
+      result = await indexPart(options, part, cached);
+      indexed++;
     }
+    results.push(result);
+    await publishPart(path.join(cached, 'bundle'), path.join(bundle, String(n)));
   }
-  // Pagefind names its files by content: the last bundle's files would stay beside the new ones.
-  await rm(bundle, { recursive: true, force: true });
-  const result = await indexPages(siteDir, bundle, bundleDir);
-  if (cache) {
-    // Saved whole or not at all: a stale key must never point at a half-copied bundle.
-    const fresh = `${cache.dir}.partial`;
-    await rm(fresh, { recursive: true, force: true });
-    await linkTree(bundle, path.join(fresh, 'bundle'));
-    await writeFile(path.join(fresh, 'key.json'), JSON.stringify({ key: cache.key, result }));
-    await swapFolder(fresh, cache.dir);
+  // Parts beyond the last (the archive shrank) and anything else left there, in the site and in the cache.
+  await keepOnly(bundle, options.parts.length, [...UI_FILES, PARTS_FILE]);
+  await keepOnly(options.cacheDir, options.parts.length, []);
+  for (const file of UI_FILES) {
+    await rm(path.join(bundle, file), { force: true });
+    await linkFile(path.join(options.cacheDir, '0', 'bundle', file), path.join(bundle, file));
   }
-  return { ...result, ms: Math.round(performance.now() - started), reused: false };
+  const parts = results.map((r, n) => ({ path: `${n}/`, pages: r.pages, languages: r.languages }));
+  await writeFile(path.join(bundle, PARTS_FILE), JSON.stringify({ parts }));
+
+  const languages: Record<string, number> = {};
+  for (const r of results) for (const [code, count] of Object.entries(r.languages)) languages[code] = (languages[code] ?? 0) + count;
+  return {
+    pages: results.reduce((sum, r) => sum + r.pages, 0),
+    languages,
+    parts: results.length,
+    partsIndexed: indexed,
+    ms: Math.round(performance.now() - started),
+  };
 }
 
-async function indexPages(siteDir: string, bundle: string, bundleDir: string): Promise<SearchIndexResult> {
-  const started = performance.now();
+/**
+ * Indexes one part's pages into `cached` (saved whole or not at all: a key
+ * must never name a half-written bundle). Each part gets a Pagefind process
+ * of its own, closed after it, so its memory is given back.
+ */
+async function indexPart(options: SearchIndexOptions, part: SearchPart, cached: string): Promise<PartResult> {
+  // Pagefind indexes a folder: the part's pages are linked into a scratch one, at the paths they have in the site.
+  const stage = options.stageDir;
+  await rm(stage, { recursive: true, force: true });
+  for (const id of part.ids) {
+    await mkdir(path.join(stage, 'articles', id), { recursive: true });
+    await linkFile(path.join(options.siteDir, 'articles', id, 'index.html'), path.join(stage, 'articles', id, 'index.html'));
+  }
+  const fresh = `${cached}.partial`;
+  await rm(fresh, { recursive: true, force: true });
+  const out = path.join(fresh, 'bundle');
+  let result: PartResult;
   try {
     const { index, errors } = await pagefind.createIndex({ keepIndexUrl: false });
     if (!index) throw new Error(errors.join('; ') || 'could not start Pagefind');
-    const added = await index.addDirectory({ path: siteDir, glob: 'articles/*/index.html' });
+    const added = await index.addDirectory({ path: stage, glob: 'articles/*/index.html' });
     if (added.errors.length > 0) throw new Error(added.errors.join('; '));
-    const written = await index.writeFiles({ outputPath: bundle });
+    const written = await index.writeFiles({ outputPath: out });
     if (written.errors.length > 0) throw new Error(written.errors.join('; '));
-    // The two other UIs Pagefind ships (~250 KB) are not used by the search page.
-    for (const unused of UNUSED_FILES) await rm(path.join(bundle, unused), { force: true });
-    const entry = JSON.parse(await readFile(path.join(siteDir, bundleDir, 'pagefind-entry.json'), 'utf8')) as {
-      languages: Record<string, { page_count: number }>;
-    };
-    const languages = Object.fromEntries(Object.entries(entry.languages).map(([k, v]) => [k, v.page_count]));
-    return { pages: added.page_count, languages, ms: Math.round(performance.now() - started) };
+    for (const unused of UNUSED_FILES) await rm(path.join(out, unused), { force: true });
+    const entry = JSON.parse(await readFile(path.join(out, 'pagefind-entry.json'), 'utf8')) as { languages: Record<string, { page_count: number }> };
+    result = { pages: added.page_count, languages: Object.fromEntries(Object.entries(entry.languages).map(([k, v]) => [k, v.page_count])) };
   } finally {
-    // Pagefind runs as a child process; left open, it keeps Node alive.
+    // Pagefind runs as a child process; left open, it keeps Node alive and its index in memory.
     await pagefind.close();
+    await rm(stage, { recursive: true, force: true });
+  }
+  await writeFile(path.join(fresh, 'key.json'), JSON.stringify({ key: part.key, result }));
+  await swapFolder(fresh, cached);
+  return result;
+}
+
+/**
+ * Links a cached part into the site unless the site has it already: a
+ * part's pagefind-entry.json names the hashes of its index files, so the
+ * same entry means the same part.
+ */
+async function publishPart(from: string, to: string): Promise<void> {
+  const entry = 'pagefind-entry.json';
+  const [want, have] = await Promise.all([readFile(path.join(from, entry)), readFile(path.join(to, entry)).catch(() => null)]);
+  if (have?.equals(want)) return;
+  await rm(to, { recursive: true, force: true });
+  await linkTree(from, to);
+  for (const file of UI_FILES) await rm(path.join(to, file), { force: true });
+}
+
+/** Removes from `dir` everything but the part folders below `parts` and the `files` named. */
+async function keepOnly(dir: string, parts: number, files: string[]): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (files.includes(name) || (/^\d+$/.test(name) && Number(name) < parts)) continue;
+    await rm(path.join(dir, name), { recursive: true, force: true });
   }
 }

@@ -118,15 +118,6 @@ export class SiteFiles {
     this.next.set(prefix, key);
   }
 
-  /** The key a folder had at the last render, when it is still there and not empty. */
-  folderUnchanged(folder: string, key: string): boolean {
-    const prefix = asFolder(folder);
-    if (this.previous.get(prefix) !== key) return false;
-    if (this.onDisk.has(prefix)) return true;
-    for (const file of this.onDisk) if (file.startsWith(prefix)) return true;
-    return false;
-  }
-
   /** Deletes the files (and unlisted folders) that were on disk and that this render did not produce; returns how many. */
   async prune(): Promise<number> {
     const stale = [...this.onDisk].filter((file) => !this.next.has(file) && ![...this.folders].some((f) => file.startsWith(f)));

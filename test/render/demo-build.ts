@@ -10,6 +10,8 @@ import { build, type BuildResult } from '../../src/build.ts';
 import { REPO_ROOT } from '../support/tmp.ts';
 
 export const DEMO_NOW = new Date('2026-11-27T09:30:00Z');
+/** The demo's search index in parts of this many articles, so tests (and the browser) search across parts. */
+export const DEMO_SEARCH_PART_SIZE = 12;
 
 export interface DemoSite {
   out: string;
@@ -29,7 +31,7 @@ export async function buildDemoSite(dir: string, siteUrl: string): Promise<DemoS
     const configFile = path.join(dir, 'feeds.json');
     await writeFile(configFile, JSON.stringify(config, null, 2));
     const out = path.join(dir, 'site');
-    const result = await build({ config: configFile, out, cache: path.join(dir, 'cache'), quiet: true, now: DEMO_NOW });
+    const result = await build({ config: configFile, out, cache: path.join(dir, 'cache'), quiet: true, now: DEMO_NOW, searchPartSize: DEMO_SEARCH_PART_SIZE });
     return { out, siteUrl, result };
   } finally {
     await server.close();

@@ -8,7 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tempDir } from '../support/tmp.ts';
-import { buildDemoSite, type DemoSite } from './demo-build.ts';
+import { buildDemoSite, DEMO_SEARCH_PART_SIZE, type DemoSite } from './demo-build.ts';
 import { createAjv, describeErrors, jsonFeedValidator } from './json-schema.ts';
 import { child, children, parseXml, type XmlElement } from './xml.ts';
 
@@ -218,12 +218,21 @@ describe('demo site outputs', () => {
     }
   });
 
-  test('search: Pagefind indexed every article page, English and Chinese in their own indexes', async () => {
-    const entry = JSON.parse(await read('pagefind/pagefind-entry.json')) as { languages: Record<string, { page_count: number }> };
-    const counted = Object.values(entry.languages).reduce((n, l) => n + l.page_count, 0);
-    assert.equal(counted, articleIds.length, 'only article pages are indexed');
-    assert.ok(entry.languages['zh-cn'] && entry.languages['zh-cn'].page_count === 8, JSON.stringify(entry.languages));
-    assert.ok(entry.languages['en-us'] || entry.languages.en);
+  test('search: Pagefind indexed every article page in parts, English and Chinese in their own indexes', async () => {
+    const { parts } = JSON.parse(await read('pagefind/parts.json')) as { parts: { path: string; pages: number; languages: Record<string, number> }[] };
+    // The demo is built in parts of DEMO_SEARCH_PART_SIZE articles (demo-build.ts), as a large archive is.
+    assert.equal(parts.length, Math.ceil(articleIds.length / DEMO_SEARCH_PART_SIZE));
+    const languages: Record<string, number> = {};
+    for (const [n, part] of parts.entries()) {
+      assert.equal(part.path, `${n}/`);
+      const entry = JSON.parse(await read(`pagefind/${n}/pagefind-entry.json`)) as { languages: Record<string, { page_count: number }> };
+      assert.deepEqual(Object.fromEntries(Object.entries(entry.languages).map(([k, v]) => [k, v.page_count])), part.languages, `part ${n}`);
+      assert.ok(part.pages <= DEMO_SEARCH_PART_SIZE);
+      for (const [code, count] of Object.entries(part.languages)) languages[code] = (languages[code] ?? 0) + count;
+    }
+    assert.equal(Object.values(languages).reduce((a, b) => a + b, 0), articleIds.length, 'only article pages are indexed');
+    assert.equal(languages['zh-cn'], 8, JSON.stringify(languages));
+    assert.ok(languages['en-us'] || languages.en);
     const searchPage = await read('search/index.html');
     for (const asset of ['pagefind/pagefind-ui.js', 'pagefind/pagefind-ui.css', 'search.js']) {
       assert.ok(searchPage.includes(`"/digest/${asset}"`), asset);

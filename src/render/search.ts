@@ -76,24 +76,34 @@ export async function writeSearchIndex(options: SearchIndexOptions): Promise<Sea
   const started = performance.now();
   const bundle = path.join(options.siteDir, options.bundleDir);
   await mkdir(bundle, { recursive: true });
-  const results: PartResult[] = [];
-  let indexed = 0;
-  for (const [n, part] of options.parts.entries()) {
-    const cached = path.join(options.cacheDir, String(n));
-    let result = await readFile(path.join(cached, 'key.json'), 'utf8').then(
-      (t) => {
-        const saved = JSON.parse(t) as { key: string; result: PartResult };
-        return saved.key === part.key ? saved.result : null;
-      },
-      () => null,
-    );
-    if (!result) {
-      result = await indexPart(options, part, cached);
-      indexed++;
+  const saved = await Promise.all(options.parts.map((part, n) => cachedResult(path.join(options.cacheDir, String(n)), part.key)));
+  const stale = options.parts.flatMap((part, n) => (saved[n] ? [] : [{ part, n }]));
+  // Pagefind indexes a folder: each stale part's pages are linked into a scratch one, at
+  // their paths in the site. The next part is staged, and the last one removed, while
+  // Pagefind works (in its own process) on the current one.
+  await rm(options.stageDir, { recursive: true, force: true });
+  const stage = (i: number) => {
+    const staging = stagePart(options.siteDir, path.join(options.stageDir, String(stale[i]!.n)), stale[i]!.part.ids);
+    // Awaited later; until then a failure must not count as unhandled.
+    staging.catch(() => undefined);
+    return staging;
+  };
+  let staged = stale.length > 0 ? stage(0) : null;
+  const cleanups: Promise<void>[] = [];
+  try {
+    for (const [i, { part, n }] of stale.entries()) {
+      const dir = await staged!;
+      staged = i + 1 < stale.length ? stage(i + 1) : null;
+      saved[n] = await indexPart(dir, part.key, path.join(options.cacheDir, String(n)));
+      cleanups.push(rm(dir, { recursive: true, force: true }).catch(() => undefined));
     }
-    results.push(result);
-    await publishPart(path.join(cached, 'bundle'), path.join(bundle, String(n)));
+  } finally {
+    await staged?.catch(() => undefined);
+    await Promise.all(cleanups);
+    await rm(options.stageDir, { recursive: true, force: true });
   }
+  const results = saved as PartResult[];
+  for (const n of results.keys()) await publishPart(path.join(options.cacheDir, String(n), 'bundle'), path.join(bundle, String(n)));
   // Parts beyond the last (the archive shrank) and anything else left there, in the site and in the cache.
   await keepOnly(bundle, options.parts.length, [...UI_FILES, PARTS_FILE]);
   await keepOnly(options.cacheDir, options.parts.length, []);
@@ -110,24 +120,36 @@ export async function writeSearchIndex(options: SearchIndexOptions): Promise<Sea
     pages: results.reduce((sum, r) => sum + r.pages, 0),
     languages,
     parts: results.length,
-    partsIndexed: indexed,
+    partsIndexed: stale.length,
     ms: Math.round(performance.now() - started),
   };
 }
 
-/**
- * Indexes one part's pages into `cached` (saved whole or not at all: a key
- * must never name a half-written bundle). Each part gets a Pagefind process
- * of its own, closed after it, so its memory is given back.
- */
-async function indexPart(options: SearchIndexOptions, part: SearchPart, cached: string): Promise<PartResult> {
-  // Pagefind indexes a folder: the part's pages are linked into a scratch one, at the paths they have in the site.
-  const stage = options.stageDir;
-  await rm(stage, { recursive: true, force: true });
-  for (const id of part.ids) {
-    await mkdir(path.join(stage, 'articles', id), { recursive: true });
-    await linkFile(path.join(options.siteDir, 'articles', id, 'index.html'), path.join(stage, 'articles', id, 'index.html'));
+/** What a part's cached bundle holds, when it was made from `key`. */
+async function cachedResult(cached: string, key: string): Promise<PartResult | null> {
+  try {
+    const saved = JSON.parse(await readFile(path.join(cached, 'key.json'), 'utf8')) as { key: string; result: PartResult };
+    return saved.key === key ? saved.result : null;
+  } catch {
+    return null;
   }
+}
+
+/** Links the pages articles/<id>/index.html of the site into `dir`, at the same paths. */
+async function stagePart(siteDir: string, dir: string, ids: string[]): Promise<string> {
+  for (const id of ids) {
+    await mkdir(path.join(dir, 'articles', id), { recursive: true });
+    await linkFile(path.join(siteDir, 'articles', id, 'index.html'), path.join(dir, 'articles', id, 'index.html'));
+  }
+  return dir;
+}
+
+/**
+ * Indexes the pages staged in `dir` into `cached` (saved whole or not at
+ * all: a key must never name a half-written bundle). Each part gets a
+ * Pagefind process of its own, closed after it, so its memory is given back.
+ */
+async function indexPart(dir: string, key: string, cached: string): Promise<PartResult> {
   const fresh = `${cached}.partial`;
   await rm(fresh, { recursive: true, force: true });
   const out = path.join(fresh, 'bundle');
@@ -135,7 +157,7 @@ async function indexPart(options: SearchIndexOptions, part: SearchPart, cached: 
   try {
     const { index, errors } = await pagefind.createIndex({ keepIndexUrl: false });
     if (!index) throw new Error(errors.join('; ') || 'could not start Pagefind');
-    const added = await index.addDirectory({ path: stage, glob: 'articles/*/index.html' });
+    const added = await index.addDirectory({ path: dir, glob: 'articles/*/index.html' });
     if (added.errors.length > 0) throw new Error(added.errors.join('; '));
     const written = await index.writeFiles({ outputPath: out });
     if (written.errors.length > 0) throw new Error(written.errors.join('; '));
@@ -145,9 +167,8 @@ async function indexPart(options: SearchIndexOptions, part: SearchPart, cached: 
   } finally {
     // Pagefind runs as a child process; left open, it keeps Node alive and its index in memory.
     await pagefind.close();
-    await rm(stage, { recursive: true, force: true });
   }
-  await writeFile(path.join(fresh, 'key.json'), JSON.stringify({ key: part.key, result }));
+  await writeFile(path.join(fresh, 'key.json'), JSON.stringify({ key, result }));
   await swapFolder(fresh, cached);
   return result;
 }

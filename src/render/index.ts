@@ -22,7 +22,7 @@ import type { RenderArticle, RenderInput } from './input.ts';
 import { feedsJson, jsonFeedFiles, type FeedContext, type SiteFile } from './jsonfeed.ts';
 import { PACKAGE_VERSION } from '../package-root.ts';
 import { paths } from './paths.ts';
-import { sitemapFiles } from './sitemap.ts';
+import { sitemapFiles, type SitemapUrl } from './sitemap.ts';
 import { writeSearchIndex, type SearchIndexResult, type SearchPart } from './search.ts';
 import { collectGarbage } from './memory.ts';
 import { SiteFiles } from './site-files.ts';
@@ -51,7 +51,7 @@ export interface RenderResult {
   search: SearchIndexResult | null;
   /** Problems that did not stop the render (the site is written without the part that failed). */
   warnings: string[];
-  /** Milliseconds: plan, view model, templates, keys, Eleventy, JSON, assets, prune, search, manifest. */
+  /** Milliseconds: plan, view model, templates, keys, Eleventy, JSON, assets, prune, search (beside JSON, assets and prune), manifest. */
   timings: Record<string, number>;
 }
 
@@ -65,18 +65,121 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
       timings[name] = Math.round(performance.now() - t);
     }
   };
-  const { config } = input;
-  const siteUrl = config.site.url;
   const outDir = path.resolve(input.outDir);
   // Pagefind writes its bundle whole (one file per page): kept or replaced as one folder.
   const bundle = paths.searchBundle();
   const site = await time('plan', () => SiteFiles.open(outDir, path.join(input.workDir, 'site-manifest.json'), [bundle]));
-
   const warnings: string[] = [];
+
+  // The view model lives only while the pages are rendered: what comes after needs a few lists from it.
+  const pages = await renderPages(input, site, time);
+  if (input.articles.length > PAGES_PER_RUN) collectGarbage();
+
+  // Pagefind indexes in processes of its own: it runs while this one writes the JSON archive.
+  const parts = searchParts(input.articles, pages.articleKeys, input.searchPartSize ?? SEARCH_PART_SIZE);
+  site.keepFolder(bundle, contentKey(parts.map((p) => p.key).join('\n')));
+  const searching = time('search', async () => {
+    try {
+      return await writeSearchIndex({ siteDir: outDir, bundleDir: bundle, parts, cacheDir: path.join(input.workDir, 'search'), stageDir: path.join(input.workDir, 'search-stage') });
+    } catch (err) {
+      // A failed index leaves the site without search, not without pages: the search page says so.
+      warnings.push(`render: the search index could not be written (${err instanceof Error ? err.message : String(err)}); the site has no search`);
+      await rm(path.join(outDir, bundle), { recursive: true, force: true });
+      return null;
+    }
+  });
+  let written: { jsonFiles: number; images: number; pruned: number };
+  try {
+    const jsonFiles = await time('json', () => writeJson(input, site, pages));
+    const images = await time('assets', async () => {
+      const statics: SiteFile[] = [{ path: '.nojekyll', body: '' }];
+      if (input.config.site.cname) statics.push({ path: 'CNAME', body: `${input.config.site.cname}\n` });
+      const publicDir = path.join(input.packageRoot, 'public');
+      for (const entry of await readdir(publicDir, { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile()) continue;
+        const file = path.join(entry.parentPath, entry.name);
+        statics.push({ path: path.relative(publicDir, file).split(path.sep).join('/'), body: await readFile(file) });
+      }
+      for (const file of statics) await site.write(file.path, file.body, contentKey(file.body));
+      return copyAssets(input, site);
+    });
+    // Pagefind reads only this render's article pages: pruning beside it is safe.
+    const pruned = await time('prune', () => site.prune());
+    written = { jsonFiles, images, pruned };
+  } finally {
+    // Never left running behind a failed render.
+    await searching;
+  }
+  const search = await searching;
+  await time('manifest', () => site.save());
+  return { pages: pages.total, pagesWritten: pages.written, ...written, search, warnings, timings };
+}
+
+/** What the steps after the pages need from them (the view model itself is gone by then). */
+interface RenderedPages {
+  total: number;
+  written: number;
+  /** Every article page's key (planPages). */
+  articleKeys: Map<string, string>;
+  /** The key of what every page shows (planPages). */
+  shared: string;
+  feeds: ViewModel['feeds'];
+  sitemap: SitemapUrl[];
+}
+
+type Time = <T>(name: string, fn: () => Promise<T> | T) => Promise<T>;
+
+/** View model → the pages whose key changed, in Eleventy runs of PAGES_PER_RUN. */
+async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Promise<RenderedPages> {
+  const siteUrl = input.config.site.url;
   // What the build held before the render (the ingest's parsed feeds) goes before the view model is made.
   if (input.articles.length > PAGES_PER_RUN) collectGarbage();
   const vm = await time('viewModel', () => buildViewModel(input));
-  const articlesByFeed = new Map<string, RenderInput['articles']>();
+  const templates = await time('stageTemplates', () => stageTemplates(input));
+  const csp = contentSecurityPolicy();
+  const plan = await time('keys', () => planPages(vm, site, templates.hash, csp, input.pagesPerRun ?? PAGES_PER_RUN));
+  const written = await time('eleventy', async () => {
+    const globals = { ...vm, csp, opmlGroups: opmlGroups(vm.feeds) };
+    // Eleventy holds every page it renders until the run ends: a few thousand
+    // pages per run keeps memory flat however large the archive. The first
+    // run also renders the single pages (feeds/, archive/, feeds.opml…).
+    let count = 0;
+    for (const [i, part] of plan.chunks.entries()) {
+      if (plan.chunks.length > 1) collectGarbage();
+      const run = await runEleventy(i === 0 ? templates.all : templates.paginated, site.outDir, { ...globals, ...placeRun(part, vm.site) }, input.config.site);
+      for (const file of run.outputs) site.wrote(file);
+      count += run.outputs.length;
+    }
+    return count;
+  });
+  const pageUrl = (pagePath: string) => siteUrl + pagePath.replace(/index\.html$/, '');
+  const sitemap = [
+    ...vm.riverPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+    { loc: siteUrl + paths.feedsDirectory(), lastmod: null },
+    { loc: siteUrl + paths.archive(), lastmod: null },
+    ...vm.feedPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+    ...vm.categoryPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+    ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+    ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
+  ];
+  return { total: written + plan.kept, written, articleKeys: plan.articleKeys, shared: plan.shared, feeds: vm.feeds, sitemap };
+}
+
+/**
+ * The JSON archive, the sitemap and whatever else is written from memory,
+ * one file at a time: a large archive's JSON is never in memory whole.
+ * Returns how many files were written (the rest were unchanged).
+ */
+async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPages): Promise<number> {
+  const { config } = input;
+  const siteUrl = config.site.url;
+  let written = 0;
+  const write = async (file: SiteFile) => {
+    if (await site.write(file.path, file.body, contentKey(file.body))) written++;
+  };
+  for (const file of sitemapFiles(pages.sitemap, siteUrl)) await write(file);
+
+  const articlesByFeed = new Map<string, RenderArticle[]>();
   for (const ra of input.articles) {
     for (const id of ra.feedIds) {
       let list = articlesByFeed.get(id);
@@ -84,127 +187,54 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
       list.push(ra);
     }
   }
-  const pageUrl = (pagePath: string) => siteUrl + pagePath.replace(/index\.html$/, '');
-
-  const templates = await time('stageTemplates', () => stageTemplates(input));
-  const csp = contentSecurityPolicy();
-  const plan = await time('keys', () => planPages(vm, site, templates.hash, csp, input.pagesPerRun ?? PAGES_PER_RUN));
-  const eleventy = await time('eleventy', async () => {
-    const globals = {
-      ...vm,
-      csp,
-      opmlGroups: opmlGroups(vm.feeds),
-    };
-    // Eleventy holds every page it renders until the run ends: a few thousand
-    // pages per run keeps memory flat however large the archive. The first
-    // run also renders the single pages (feeds/, archive/, feeds.opml…).
-    let written = 0;
-    for (const [i, part] of plan.chunks.entries()) {
-      if (plan.chunks.length > 1) collectGarbage();
-      const run = await runEleventy(i === 0 ? templates.all : templates.paginated, outDir, { ...globals, ...placeRun(part, vm.site) }, config.site);
-      for (const file of run.outputs) site.wrote(file);
-      written += run.outputs.length;
-    }
-    return { written, pages: written + plan.kept };
-  });
-
-  // The JSON archive, the sitemap and whatever else is written from memory,
-  // one file at a time: a large archive's JSON is never in memory whole.
-  const jsonFiles = await time('json', async () => {
-    if (plan.chunks.length > 1) collectGarbage();
-    let written = 0;
-    const write = async (file: SiteFile) => {
-      if (await site.write(file.path, file.body, contentKey(file.body))) written++;
-    };
-    const sitemap = [
-      ...vm.riverPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-      { loc: siteUrl + paths.feedsDirectory(), lastmod: null },
-      { loc: siteUrl + paths.archive(), lastmod: null },
-      ...vm.feedPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-      ...vm.categoryPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-      ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-      ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
-    ];
-    for (const file of sitemapFiles(sitemap, siteUrl)) await write(file);
-
-    const documents: { name: string; articles: RenderArticle[]; context: Omit<FeedContext, 'assetUrl' | 'items'> }[] = [
-      {
-        name: 'all',
-        articles: input.articles,
-        context: { siteUrl, title: config.site.title, description: config.site.description, homePageUrl: siteUrl, language: config.site.language, pathOf: paths.allJson, feedId: null },
+  const documents: { name: string; articles: RenderArticle[]; context: Omit<FeedContext, 'assetUrl' | 'items'> }[] = [
+    {
+      name: 'all',
+      articles: input.articles,
+      context: { siteUrl, title: config.site.title, description: config.site.description, homePageUrl: siteUrl, language: config.site.language, pathOf: paths.allJson, feedId: null },
+    },
+    ...pages.feeds.map((f) => ({
+      name: `feed ${f.id}`,
+      articles: articlesByFeed.get(f.id) ?? [],
+      context: {
+        siteUrl,
+        title: f.title,
+        ...(f.description ? { description: f.description } : {}),
+        homePageUrl: f.homeUrl ?? siteUrl + paths.feed(f.id),
+        language: f.language ?? config.site.language,
+        // A CDN icon is absolute already.
+        ...(f.icon ? { icon: /^https?:/.test(f.icon.src) ? f.icon.src : siteUrl + f.icon.src.slice(config.site.basePath.length) } : {}),
+        pathOf: (n: number) => paths.feedJson(f.id, n),
+        feedId: f.id,
       },
-      ...vm.feeds.map((f) => ({
-        name: `feed ${f.id}`,
-        articles: articlesByFeed.get(f.id) ?? [],
-        context: {
-          siteUrl,
-          title: f.title,
-          ...(f.description ? { description: f.description } : {}),
-          homePageUrl: f.homeUrl ?? siteUrl + paths.feed(f.id),
-          language: f.language ?? config.site.language,
-          // A CDN icon is absolute already.
-          ...(f.icon ? { icon: /^https?:/.test(f.icon.src) ? f.icon.src : siteUrl + f.icon.src.slice(config.site.basePath.length) } : {}),
-          pathOf: (n: number) => paths.feedJson(f.id, n),
-          feedId: f.id,
-        },
-      })),
-    ];
-    // A document's pages are made again only when its key changes: its own fields, and
-    // for each item the article page's key plus what only the JSON carries.
-    const jsonOnlyOf = (ra: RenderArticle) => {
-      const a = ra.article;
-      const variants = [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])].flatMap((img) => img.variants.map((v) => v.path));
-      return JSON.stringify([a.firstSeen, a.sourceHash, a.images, a.cover, ra.feedIds, ra.images, ra.cover, input.assetUrl ? variants.map(input.assetUrl) : null]);
-    };
-    const sizes = new Map<string, number>();
-    for (const doc of documents) {
-      const hash = createHash('md5').update(`${plan.shared}\0${JSON.stringify(doc.context)}`);
-      for (const ra of doc.articles) hash.update(`\n${plan.articleKeys.get(ra.article.id)}\0`).update(jsonOnlyOf(ra));
-      const key = hash.digest('base64url');
-      if (site.groupUnchanged(doc.name, key)) continue;
-      const files: string[] = [];
-      for (const file of jsonFeedFiles(doc.articles, { ...doc.context, assetUrl: input.assetUrl, sizes })) {
-        await write(file);
-        files.push(file.path);
-      }
-      site.group(doc.name, key, files);
+    })),
+  ];
+  // A document's pages are made again only when its key changes: its own fields, and
+  // for each item the article page's key plus what only the JSON carries.
+  const jsonOnlyOf = (ra: RenderArticle) => {
+    const a = ra.article;
+    const variants = [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])].flatMap((img) => img.variants.map((v) => v.path));
+    return JSON.stringify([a.firstSeen, a.sourceHash, a.images, a.cover, ra.feedIds, ra.images, ra.cover, input.assetUrl ? variants.map(input.assetUrl) : null]);
+  };
+  const sizes = new Map<string, number>();
+  for (const doc of documents) {
+    const hash = createHash('md5').update(`${pages.shared}\0${JSON.stringify(doc.context)}`);
+    for (const ra of doc.articles) hash.update(`\n${pages.articleKeys.get(ra.article.id)}\0`).update(jsonOnlyOf(ra));
+    const key = hash.digest('base64url');
+    if (site.groupUnchanged(doc.name, key)) continue;
+    const files: string[] = [];
+    for (const file of jsonFeedFiles(doc.articles, { ...doc.context, assetUrl: input.assetUrl, sizes })) {
+      await write(file);
+      files.push(file.path);
     }
+    site.group(doc.name, key, files);
+  }
 
-    await write(feedsJson(input.feeds, vm.feeds, siteUrl, input.now.toISOString(), input.assetUrl));
-    await write({ path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) });
-    await write({ path: paths.digestSchema(), body: JSON.stringify(digestSchema(siteUrl + paths.digestSchema()), null, 1) });
-    for (const file of input.extraFiles ?? []) await write(file);
-    return written;
-  });
-
-  const images = await time('assets', async () => {
-    const statics: SiteFile[] = [{ path: '.nojekyll', body: '' }];
-    if (config.site.cname) statics.push({ path: 'CNAME', body: `${config.site.cname}\n` });
-    const publicDir = path.join(input.packageRoot, 'public');
-    for (const entry of await readdir(publicDir, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile()) continue;
-      const file = path.join(entry.parentPath, entry.name);
-      statics.push({ path: path.relative(publicDir, file).split(path.sep).join('/'), body: await readFile(file) });
-    }
-    for (const file of statics) await site.write(file.path, file.body, contentKey(file.body));
-    return copyAssets(input, site);
-  });
-
-  const parts = searchParts(input.articles, plan.articleKeys, input.searchPartSize ?? SEARCH_PART_SIZE);
-  site.keepFolder(bundle, contentKey(parts.map((p) => p.key).join('\n')));
-  const pruned = await time('prune', () => site.prune());
-  // A failed index leaves the site without search, not without pages: the search page says so.
-  const search = await time('search', async () => {
-    try {
-      return await writeSearchIndex({ siteDir: outDir, bundleDir: bundle, parts, cacheDir: path.join(input.workDir, 'search'), stageDir: path.join(input.workDir, 'search-stage') });
-    } catch (err) {
-      warnings.push(`render: the search index could not be written (${err instanceof Error ? err.message : String(err)}); the site has no search`);
-      await rm(path.join(outDir, bundle), { recursive: true, force: true });
-      return null;
-    }
-  });
-  await time('manifest', () => site.save());
-  return { pages: eleventy.pages, pagesWritten: eleventy.written, pruned, jsonFiles, images, search, warnings, timings };
+  await write(feedsJson(input.feeds, pages.feeds, siteUrl, input.now.toISOString(), input.assetUrl));
+  await write({ path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) });
+  await write({ path: paths.digestSchema(), body: JSON.stringify(digestSchema(siteUrl + paths.digestSchema()), null, 1) });
+  for (const file of input.extraFiles ?? []) await write(file);
+  return written;
 }
 
 /**

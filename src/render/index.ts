@@ -23,7 +23,7 @@ import { feedsJson, jsonFeedFiles, type FeedContext, type SiteFile } from './jso
 import { PACKAGE_VERSION } from '../package-root.ts';
 import { paths } from './paths.ts';
 import { sitemapFiles, type SitemapUrl } from './sitemap.ts';
-import { writeSearchIndex, type SearchIndexResult, type SearchPart } from './search.ts';
+import { SearchIndex, type SearchIndexResult, type SearchPart } from './search.ts';
 import { collectGarbage } from './memory.ts';
 import { SiteFiles } from './site-files.ts';
 import { buildViewModel, placeArticle, placeAtomFeed, type ArticleSummary, type ViewModel } from './view-model.ts';
@@ -51,7 +51,7 @@ export interface RenderResult {
   search: SearchIndexResult | null;
   /** Problems that did not stop the render (the site is written without the part that failed). */
   warnings: string[];
-  /** Milliseconds: plan, view model, templates, keys, Eleventy, JSON, assets, prune, search (beside JSON, assets and prune), manifest. */
+  /** Milliseconds: plan, view model, templates, keys, Eleventy, JSON, assets, prune, search, manifest. */
   timings: Record<string, number>;
 }
 
@@ -71,48 +71,27 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   const site = await time('plan', () => SiteFiles.open(outDir, path.join(input.workDir, 'site-manifest.json'), [bundle]));
   const warnings: string[] = [];
 
-  // The view model lives only while the pages are rendered: what comes after needs a few lists from it.
-  const pages = await renderPages(input, site, time);
+  // The view model lives only while the pages are rendered (and indexed): what comes after needs a few lists from it.
+  const pages = await renderPages(input, site, time, warnings);
   if (input.articles.length > PAGES_PER_RUN) collectGarbage();
 
-  // Pagefind indexes in processes of its own: it runs while this one writes the JSON archive.
-  const parts = searchParts(input.articles, pages.articleKeys, input.searchPartSize ?? SEARCH_PART_SIZE);
-  site.keepFolder(bundle, contentKey(parts.map((p) => p.key).join('\n')));
-  const searching = time('search', async () => {
-    try {
-      return await writeSearchIndex({ siteDir: outDir, bundleDir: bundle, parts, cacheDir: path.join(input.workDir, 'search'), stageDir: path.join(input.workDir, 'search-stage') });
-    } catch (err) {
-      // A failed index leaves the site without search, not without pages: the search page says so.
-      warnings.push(`render: the search index could not be written (${err instanceof Error ? err.message : String(err)}); the site has no search`);
-      await rm(path.join(outDir, bundle), { recursive: true, force: true });
-      return null;
+  const jsonFiles = await time('json', () => writeJson(input, site, pages));
+  const images = await time('assets', async () => {
+    const statics: SiteFile[] = [{ path: '.nojekyll', body: '' }];
+    if (input.config.site.cname) statics.push({ path: 'CNAME', body: `${input.config.site.cname}\n` });
+    const publicDir = path.join(input.packageRoot, 'public');
+    for (const entry of await readdir(publicDir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      statics.push({ path: path.relative(publicDir, file).split(path.sep).join('/'), body: await readFile(file) });
     }
+    for (const file of statics) await site.write(file.path, file.body, contentKey(file.body));
+    return copyAssets(input, site);
   });
-  let written: { jsonFiles: number; images: number; pruned: number };
-  try {
-    const jsonFiles = await time('json', () => writeJson(input, site, pages));
-    const images = await time('assets', async () => {
-      const statics: SiteFile[] = [{ path: '.nojekyll', body: '' }];
-      if (input.config.site.cname) statics.push({ path: 'CNAME', body: `${input.config.site.cname}\n` });
-      const publicDir = path.join(input.packageRoot, 'public');
-      for (const entry of await readdir(publicDir, { recursive: true, withFileTypes: true })) {
-        if (!entry.isFile()) continue;
-        const file = path.join(entry.parentPath, entry.name);
-        statics.push({ path: path.relative(publicDir, file).split(path.sep).join('/'), body: await readFile(file) });
-      }
-      for (const file of statics) await site.write(file.path, file.body, contentKey(file.body));
-      return copyAssets(input, site);
-    });
-    // Pagefind reads only this render's article pages: pruning beside it is safe.
-    const pruned = await time('prune', () => site.prune());
-    written = { jsonFiles, images, pruned };
-  } finally {
-    // Never left running behind a failed render.
-    await searching;
-  }
-  const search = await searching;
+  site.keepFolder(bundle, pages.searchKey);
+  const pruned = await time('prune', () => site.prune());
   await time('manifest', () => site.save());
-  return { pages: pages.total, pagesWritten: pages.written, ...written, search, warnings, timings };
+  return { pages: pages.total, pagesWritten: pages.written, pruned, jsonFiles, images, search: pages.search, warnings, timings };
 }
 
 /** What the steps after the pages need from them (the view model itself is gone by then). */
@@ -125,32 +104,71 @@ interface RenderedPages {
   shared: string;
   feeds: ViewModel['feeds'];
   sitemap: SitemapUrl[];
+  /** The search index, or null when Pagefind failed (then a warning says so). */
+  search: SearchIndexResult | null;
+  /** A key of every search part's key: the bundle folder's key in the site's record. */
+  searchKey: string;
 }
 
 type Time = <T>(name: string, fn: () => Promise<T> | T) => Promise<T>;
 
-/** View model → the pages whose key changed, in Eleventy runs of PAGES_PER_RUN. */
-async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Promise<RenderedPages> {
+/**
+ * View model → the pages whose key changed, in Eleventy runs of
+ * PAGES_PER_RUN, and the search index beside them: a search part is indexed
+ * (in Pagefind's process) as soon as the run that writes its last page ends,
+ * while the next runs render. It is finished before the JSON step, when this
+ * process holds the most memory of the render.
+ */
+async function renderPages(input: RenderInput, site: SiteFiles, time: Time, warnings: string[]): Promise<RenderedPages> {
   const siteUrl = input.config.site.url;
   // What the build held before the render (the ingest's parsed feeds) goes before the view model is made.
   if (input.articles.length > PAGES_PER_RUN) collectGarbage();
   const vm = await time('viewModel', () => buildViewModel(input));
   const templates = await time('stageTemplates', () => stageTemplates(input));
   const csp = contentSecurityPolicy();
-  const plan = await time('keys', () => planPages(vm, site, templates.hash, csp, input.pagesPerRun ?? PAGES_PER_RUN));
+  const plan = await time('keys', () =>
+    planPages(vm, searchOrder(input.articles), site, { templatesHash: templates.hash, csp, perRun: input.pagesPerRun ?? PAGES_PER_RUN, perPart: input.searchPartSize ?? SEARCH_PART_SIZE }),
+  );
+  const bundle = paths.searchBundle();
+  const search = await SearchIndex.open({
+    siteDir: site.outDir,
+    bundleDir: bundle,
+    parts: plan.parts,
+    cacheDir: path.join(input.workDir, 'search'),
+    stageDir: path.join(input.workDir, 'search-stage'),
+  });
+  const partsDone = (chunk: number) => plan.parts.forEach((part, n) => part.lastChunk === chunk && search.pagesReady(n));
+  partsDone(-1);
   const written = await time('eleventy', async () => {
     const globals = { ...vm, csp, opmlGroups: opmlGroups(vm.feeds) };
     // Eleventy holds every page it renders until the run ends: a few thousand
     // pages per run keeps memory flat however large the archive. The first
     // run also renders the single pages (feeds/, archive/, feeds.opml…).
     let count = 0;
-    for (const [i, part] of plan.chunks.entries()) {
-      if (plan.chunks.length > 1) collectGarbage();
-      const run = await runEleventy(i === 0 ? templates.all : templates.paginated, site.outDir, { ...globals, ...placeRun(part, vm.site) }, input.config.site);
-      for (const file of run.outputs) site.wrote(file);
-      count += run.outputs.length;
+    try {
+      for (const [i, part] of plan.chunks.entries()) {
+        if (plan.chunks.length > 1) collectGarbage();
+        const run = await runEleventy(i === 0 ? templates.all : templates.paginated, site.outDir, { ...globals, ...placeRun(part, vm.site) }, input.config.site);
+        for (const file of run.outputs) site.wrote(file);
+        count += run.outputs.length;
+        partsDone(i);
+      }
+    } catch (err) {
+      // Pagefind is not left indexing behind a failed render.
+      await search.abandon();
+      throw err;
     }
     return count;
+  });
+  const searched = await time('search', async () => {
+    try {
+      return await search.finish();
+    } catch (err) {
+      // A failed index leaves the site without search, not without pages: the search page says so.
+      warnings.push(`render: the search index could not be written (${err instanceof Error ? err.message : String(err)}); the site has no search`);
+      await rm(path.join(site.outDir, bundle), { recursive: true, force: true });
+      return null;
+    }
   });
   const pageUrl = (pagePath: string) => siteUrl + pagePath.replace(/index\.html$/, '');
   const sitemap = [
@@ -162,7 +180,8 @@ async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Pro
     ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
     ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
   ];
-  return { total: written + plan.kept, written, articleKeys: plan.articleKeys, shared: plan.shared, feeds: vm.feeds, sitemap };
+  const searchKey = contentKey(plan.parts.map((p) => p.key).join('\n'));
+  return { total: written + plan.kept, written, articleKeys: plan.articleKeys, shared: plan.shared, feeds: vm.feeds, sitemap, search: searched, searchKey };
 }
 
 /**
@@ -251,22 +270,18 @@ const PAGES_PER_RUN = 2000;
 const SEARCH_PART_SIZE = 5000;
 
 /**
- * The article pages in parts for the search index, in the order they were
- * first seen (then by id), so new articles go to the last part. A part is
- * keyed by its pages' keys: it is indexed again only when one of them, or
- * the set of pages in it, changes.
+ * The articles (indexes into RenderInput.articles) in the order the search
+ * index takes them: first seen first (then by id), so new articles go to
+ * the last part and the earlier parts keep their pages.
  */
-function searchParts(articles: RenderArticle[], articleKeys: Map<string, string>, size: number): SearchPart[] {
-  const order = articles.map((ra) => ra.article).sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const parts: SearchPart[] = [];
-  // One part even with no article: the search page still finds an (empty) index.
-  for (let i = 0; i === 0 || i < order.length; i += size) {
-    const ids = order.slice(i, i + size).map((a) => a.id);
-    const key = createHash('md5').update(`pagefind ${PAGEFIND_VERSION}\n`);
-    for (const id of ids) key.update(`${id} ${articleKeys.get(id)}\n`);
-    parts.push({ ids, key: key.digest('hex') });
-  }
-  return parts;
+function searchOrder(articles: RenderArticle[]): number[] {
+  const order = articles.map((_, i) => i);
+  const key = (i: number) => articles[i]!.article;
+  return order.sort((x, y) => {
+    const a = key(x);
+    const b = key(y);
+    return a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
 }
 
 /** The view model's lists that paginated templates render a page per entry of. */
@@ -285,25 +300,30 @@ function placeRun(run: Paginated, site: ViewModel['site']) {
  * Keys every paginated page (articles, lists, Atom documents) by its own data
  * plus what every page shows (the site's settings, the navigation, the
  * templates, this version of feed-digest), and splits the pages whose key
- * changed into runs. An Atom document by its own fields and its entries' article keys (an
- * entry is its article page's data with absolute URLs). An article page is
- * keyed by its content as stored, not as placed: placing follows from the
- * site settings in the shared part.
+ * changed into runs. An Atom document is keyed by its own fields and its
+ * entries' article keys (an entry is its article page's data with absolute
+ * URLs). An article page is keyed by its content as stored, not as placed:
+ * placing follows from the site settings in the shared part.
+ *
+ * Article pages go into the runs in search order, and are cut into search
+ * parts of `perPart`, each keyed by its pages' keys and Pagefind's version
+ * (indexed again only when one of them, or the set of pages, changes), with
+ * the run that writes its last page (-1: none, its pages are all kept).
  */
 function planPages(
   vm: ViewModel,
+  order: number[],
   site: SiteFiles,
-  templatesHash: string,
-  csp: string,
-  perRun: number,
-): { chunks: Paginated[]; kept: number; shared: string; articleKeys: Map<string, string> } {
+  options: { templatesHash: string; csp: string; perRun: number; perPart: number },
+): { chunks: Paginated[]; kept: number; shared: string; articleKeys: Map<string, string>; parts: (SearchPart & { lastChunk: number })[] } {
+  const { perRun } = options;
   const shared = contentKey(
     JSON.stringify({
       version: PACKAGE_VERSION,
-      templates: templatesHash,
+      templates: options.templatesHash,
       site: { title: vm.site.title, url: vm.site.url, basePath: vm.site.basePath, description: vm.site.description, language: vm.site.language, timezone: vm.site.timezone },
       categories: vm.categories.map((c) => ({ name: c.name, slug: c.slug, href: c.href })),
-      csp,
+      csp: options.csp,
     }),
   );
   const keyOf = (name: keyof Paginated, ...data: string[]) => {
@@ -315,10 +335,11 @@ function planPages(
   const chunks: Paginated[] = [empty()];
   let inLast = 0;
   let kept = 0;
-  const add = <K extends keyof Paginated>(name: K, page: Paginated[K][number], key: string) => {
+  /** Returns the run the page goes into, or -1 when it is kept. */
+  const add = <K extends keyof Paginated>(name: K, page: Paginated[K][number], key: string): number => {
     if (site.unchanged(page.path, key)) {
       kept++;
-      return;
+      return -1;
     }
     if (inLast === perRun) {
       chunks.push(empty());
@@ -326,6 +347,7 @@ function planPages(
     }
     (chunks[chunks.length - 1]![name] as Paginated[K][number][]).push(page);
     inLast++;
+    return chunks.length - 1;
   };
   // An article is listed on several pages (river, feed, month, category): its summary is serialized once.
   const summaries = new Map<string, string>();
@@ -338,16 +360,27 @@ function planPages(
     for (const page of vm[name]) add(name, page, keyOf(name, JSON.stringify({ ...page, items: null }), ...page.items.map(summaryJson)));
   }
   const articleKeys = new Map<string, string>();
-  for (const page of vm.articlePages) {
-    const key = keyOf('articlePages', JSON.stringify({ ...page, content: null }), page.content);
-    articleKeys.set(page.id, key);
-    add('articlePages', page, key);
+  const parts: (SearchPart & { lastChunk: number })[] = [];
+  // One part even with no article: the search page still finds an (empty) index.
+  for (let from = 0; from === 0 || from < order.length; from += options.perPart) {
+    const part = { ids: [] as string[], key: '', lastChunk: -1 };
+    const partKey = createHash('md5').update(`pagefind ${PAGEFIND_VERSION}\n`);
+    for (const i of order.slice(from, from + options.perPart)) {
+      const page = vm.articlePages[i]!;
+      const key = keyOf('articlePages', JSON.stringify({ ...page, content: null }), page.content);
+      articleKeys.set(page.id, key);
+      part.lastChunk = Math.max(part.lastChunk, add('articlePages', page, key));
+      part.ids.push(page.id);
+      partKey.update(`${page.id} ${key}\n`);
+    }
+    part.key = partKey.digest('hex');
+    parts.push(part);
   }
   for (const page of vm.atomFeeds) {
     const key = keyOf('atomFeeds', JSON.stringify({ ...page, items: null }), page.items.map((e) => articleKeys.get(e.id)).join(','));
     add('atomFeeds', page, key);
   }
-  return { chunks, kept, shared, articleKeys };
+  return { chunks, kept, shared, articleKeys, parts };
 }
 
 function contentKey(body: string | Uint8Array): string {

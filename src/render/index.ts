@@ -23,7 +23,7 @@ import { feedsJson, jsonFeedFiles, type FeedContext, type SiteFile } from './jso
 import { PACKAGE_VERSION } from '../package-root.ts';
 import { paths } from './paths.ts';
 import { sitemapFiles, type SitemapUrl } from './sitemap.ts';
-import { SearchIndex, type SearchIndexResult, type SearchPart } from './search.ts';
+import { writeSearchIndex, type SearchIndexResult, type SearchPart } from './search.ts';
 import { collectGarbage } from './memory.ts';
 import { SiteFiles } from './site-files.ts';
 import { buildViewModel, placeArticle, placeAtomFeed, type ArticleSummary, type ViewModel } from './view-model.ts';
@@ -71,10 +71,23 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   const site = await time('plan', () => SiteFiles.open(outDir, path.join(input.workDir, 'site-manifest.json'), [bundle]));
   const warnings: string[] = [];
 
-  // The view model lives only while the pages are rendered (and indexed): what comes after needs a few lists from it.
-  const pages = await renderPages(input, site, time, warnings);
+  // The view model lives only while the pages are rendered: what comes after needs a few lists from it.
+  const pages = await renderPages(input, site, time);
   if (input.articles.length > PAGES_PER_RUN) collectGarbage();
 
+  // Pagefind indexes in processes of its own, one part at a time, after the pages
+  // (it reads them) and before the JSON step, when this process holds the least:
+  // beside Eleventy it gained little on two cores and their memory adds up.
+  const search = await time('search', async () => {
+    try {
+      return await writeSearchIndex({ siteDir: outDir, bundleDir: bundle, parts: pages.searchParts, cacheDir: path.join(input.workDir, 'search'), stageDir: path.join(input.workDir, 'search-stage') });
+    } catch (err) {
+      // A failed index leaves the site without search, not without pages: the search page says so.
+      warnings.push(`render: the search index could not be written (${err instanceof Error ? err.message : String(err)}); the site has no search`);
+      await rm(path.join(outDir, bundle), { recursive: true, force: true });
+      return null;
+    }
+  });
   const jsonFiles = await time('json', () => writeJson(input, site, pages));
   const images = await time('assets', async () => {
     const statics: SiteFile[] = [{ path: '.nojekyll', body: '' }];
@@ -88,10 +101,10 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
     for (const file of statics) await site.write(file.path, file.body, contentKey(file.body));
     return copyAssets(input, site);
   });
-  site.keepFolder(bundle, pages.searchKey);
+  site.keepFolder(bundle, contentKey(pages.searchParts.map((p) => p.key).join('\n')));
   const pruned = await time('prune', () => site.prune());
   await time('manifest', () => site.save());
-  return { pages: pages.total, pagesWritten: pages.written, pruned, jsonFiles, images, search: pages.search, warnings, timings };
+  return { pages: pages.total, pagesWritten: pages.written, pruned, jsonFiles, images, search, warnings, timings };
 }
 
 /** What the steps after the pages need from them (the view model itself is gone by then). */
@@ -104,22 +117,13 @@ interface RenderedPages {
   shared: string;
   feeds: ViewModel['feeds'];
   sitemap: SitemapUrl[];
-  /** The search index, or null when Pagefind failed (then a warning says so). */
-  search: SearchIndexResult | null;
-  /** A key of every search part's key: the bundle folder's key in the site's record. */
-  searchKey: string;
+  searchParts: SearchPart[];
 }
 
 type Time = <T>(name: string, fn: () => Promise<T> | T) => Promise<T>;
 
-/**
- * View model → the pages whose key changed, in Eleventy runs of
- * PAGES_PER_RUN, and the search index beside them: a search part is indexed
- * (in Pagefind's process) as soon as the run that writes its last page ends,
- * while the next runs render. It is finished before the JSON step, when this
- * process holds the most memory of the render.
- */
-async function renderPages(input: RenderInput, site: SiteFiles, time: Time, warnings: string[]): Promise<RenderedPages> {
+/** View model → the pages whose key changed, in Eleventy runs of PAGES_PER_RUN. */
+async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Promise<RenderedPages> {
   const siteUrl = input.config.site.url;
   // What the build held before the render (the ingest's parsed feeds) goes before the view model is made.
   if (input.articles.length > PAGES_PER_RUN) collectGarbage();
@@ -129,46 +133,19 @@ async function renderPages(input: RenderInput, site: SiteFiles, time: Time, warn
   const plan = await time('keys', () =>
     planPages(vm, searchOrder(input.articles), site, { templatesHash: templates.hash, csp, perRun: input.pagesPerRun ?? PAGES_PER_RUN, perPart: input.searchPartSize ?? SEARCH_PART_SIZE }),
   );
-  const bundle = paths.searchBundle();
-  const search = await SearchIndex.open({
-    siteDir: site.outDir,
-    bundleDir: bundle,
-    parts: plan.parts,
-    cacheDir: path.join(input.workDir, 'search'),
-    stageDir: path.join(input.workDir, 'search-stage'),
-  });
-  const partsDone = (chunk: number) => plan.parts.forEach((part, n) => part.lastChunk === chunk && search.pagesReady(n));
-  partsDone(-1);
   const written = await time('eleventy', async () => {
     const globals = { ...vm, csp, opmlGroups: opmlGroups(vm.feeds) };
     // Eleventy holds every page it renders until the run ends: a few thousand
     // pages per run keeps memory flat however large the archive. The first
     // run also renders the single pages (feeds/, archive/, feeds.opml…).
     let count = 0;
-    try {
-      for (const [i, part] of plan.chunks.entries()) {
-        if (plan.chunks.length > 1) collectGarbage();
-        const run = await runEleventy(i === 0 ? templates.all : templates.paginated, site.outDir, { ...globals, ...placeRun(part, vm.site) }, input.config.site);
-        for (const file of run.outputs) site.wrote(file);
-        count += run.outputs.length;
-        partsDone(i);
-      }
-    } catch (err) {
-      // Pagefind is not left indexing behind a failed render.
-      await search.abandon();
-      throw err;
+    for (const [i, part] of plan.chunks.entries()) {
+      if (plan.chunks.length > 1) collectGarbage();
+      const run = await runEleventy(i === 0 ? templates.all : templates.paginated, site.outDir, { ...globals, ...placeRun(part, vm.site) }, input.config.site);
+      for (const file of run.outputs) site.wrote(file);
+      count += run.outputs.length;
     }
     return count;
-  });
-  const searched = await time('search', async () => {
-    try {
-      return await search.finish();
-    } catch (err) {
-      // A failed index leaves the site without search, not without pages: the search page says so.
-      warnings.push(`render: the search index could not be written (${err instanceof Error ? err.message : String(err)}); the site has no search`);
-      await rm(path.join(site.outDir, bundle), { recursive: true, force: true });
-      return null;
-    }
   });
   const pageUrl = (pagePath: string) => siteUrl + pagePath.replace(/index\.html$/, '');
   const sitemap = [
@@ -180,8 +157,7 @@ async function renderPages(input: RenderInput, site: SiteFiles, time: Time, warn
     ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
     ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
   ];
-  const searchKey = contentKey(plan.parts.map((p) => p.key).join('\n'));
-  return { total: written + plan.kept, written, articleKeys: plan.articleKeys, shared: plan.shared, feeds: vm.feeds, sitemap, search: searched, searchKey };
+  return { total: written + plan.kept, written, articleKeys: plan.articleKeys, shared: plan.shared, feeds: vm.feeds, sitemap, searchParts: plan.parts };
 }
 
 /**
@@ -257,14 +233,14 @@ async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPag
 }
 
 /**
- * Pages Eleventy renders per run. A run holds its pages' data and output
+ * Pages Eleventy renders per run (an Atom document counts as its entries). A run holds its pages' data and output
  * until it ends, ~100 KB a page: 2,000 pages keep a 100,000-article render
  * near 1.5 GB (4,000: 1.7 GB); each run costs a start-up (~0.2 s).
  */
 const PAGES_PER_RUN = 2000;
 /**
  * Article pages per search index part: Pagefind holds ~70 KB a page while it
- * indexes (5,000 pages: ~350 MB, ~3 s here), and the search page loads one
+ * indexes (5,000 pages: ~350 MB, ~5 s here), and the search page loads one
  * small bundle per part.
  */
 const SEARCH_PART_SIZE = 5000;
@@ -305,17 +281,16 @@ function placeRun(run: Paginated, site: ViewModel['site']) {
  * URLs). An article page is keyed by its content as stored, not as placed:
  * placing follows from the site settings in the shared part.
  *
- * Article pages go into the runs in search order, and are cut into search
- * parts of `perPart`, each keyed by its pages' keys and Pagefind's version
- * (indexed again only when one of them, or the set of pages, changes), with
- * the run that writes its last page (-1: none, its pages are all kept).
+ * Article pages are also cut, in search order, into search parts of
+ * `perPart`, each keyed by its pages' keys and Pagefind's version: a part is
+ * indexed again only when one of them, or the set of pages in it, changes.
  */
 function planPages(
   vm: ViewModel,
   order: number[],
   site: SiteFiles,
   options: { templatesHash: string; csp: string; perRun: number; perPart: number },
-): { chunks: Paginated[]; kept: number; shared: string; articleKeys: Map<string, string>; parts: (SearchPart & { lastChunk: number })[] } {
+): { chunks: Paginated[]; kept: number; shared: string; articleKeys: Map<string, string>; parts: SearchPart[] } {
   const { perRun } = options;
   const shared = contentKey(
     JSON.stringify({
@@ -335,19 +310,18 @@ function planPages(
   const chunks: Paginated[] = [empty()];
   let inLast = 0;
   let kept = 0;
-  /** Returns the run the page goes into, or -1 when it is kept. */
-  const add = <K extends keyof Paginated>(name: K, page: Paginated[K][number], key: string): number => {
+  /** A page weighs what it holds: an Atom document carries its entries' whole content, as many article pages would. */
+  const add = <K extends keyof Paginated>(name: K, page: Paginated[K][number], key: string, weight = 1) => {
     if (site.unchanged(page.path, key)) {
       kept++;
-      return -1;
+      return;
     }
-    if (inLast === perRun) {
+    if (inLast > 0 && inLast + weight > perRun) {
       chunks.push(empty());
       inLast = 0;
     }
     (chunks[chunks.length - 1]![name] as Paginated[K][number][]).push(page);
-    inLast++;
-    return chunks.length - 1;
+    inLast += weight;
   };
   // An article is listed on several pages (river, feed, month, category): its summary is serialized once.
   const summaries = new Map<string, string>();
@@ -360,16 +334,16 @@ function planPages(
     for (const page of vm[name]) add(name, page, keyOf(name, JSON.stringify({ ...page, items: null }), ...page.items.map(summaryJson)));
   }
   const articleKeys = new Map<string, string>();
-  const parts: (SearchPart & { lastChunk: number })[] = [];
+  const parts: SearchPart[] = [];
   // One part even with no article: the search page still finds an (empty) index.
   for (let from = 0; from === 0 || from < order.length; from += options.perPart) {
-    const part = { ids: [] as string[], key: '', lastChunk: -1 };
+    const part = { ids: [] as string[], key: '' };
     const partKey = createHash('md5').update(`pagefind ${PAGEFIND_VERSION}\n`);
     for (const i of order.slice(from, from + options.perPart)) {
       const page = vm.articlePages[i]!;
       const key = keyOf('articlePages', JSON.stringify({ ...page, content: null }), page.content);
       articleKeys.set(page.id, key);
-      part.lastChunk = Math.max(part.lastChunk, add('articlePages', page, key));
+      add('articlePages', page, key);
       part.ids.push(page.id);
       partKey.update(`${page.id} ${key}\n`);
     }
@@ -378,7 +352,7 @@ function planPages(
   }
   for (const page of vm.atomFeeds) {
     const key = keyOf('atomFeeds', JSON.stringify({ ...page, items: null }), page.items.map((e) => articleKeys.get(e.id)).join(','));
-    add('atomFeeds', page, key);
+    add('atomFeeds', page, key, Math.max(1, page.items.length));
   }
   return { chunks, kept, shared, articleKeys, parts };
 }

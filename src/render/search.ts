@@ -45,7 +45,6 @@ export interface SearchIndexResult {
   parts: number;
   /** Parts indexed by this render; the others were unchanged. */
   partsIndexed: number;
-  /** From open() to finish()'s end: most of it beside the page rendering. */
   ms: number;
 }
 
@@ -69,101 +68,61 @@ export interface SearchIndexOptions {
 }
 
 /**
- * The site's search bundle, made part by part while the pages are still
- * being rendered: the render says when a part's pages are all on disk
- * (pagesReady), and the part is indexed then, in the background, one part
- * at a time, in Pagefind's own process (the other core, while Eleventy keeps
- * this one). A part whose key is in the cache is not indexed again.
- * finish() waits for the last part and publishes them all into the site.
+ * Makes the site's search bundle the index of `parts`: each part from the
+ * cache when its key is there, else indexed now (and cached); the site's
+ * copy of a part is replaced only when it differs.
  */
-export class SearchIndex {
-  private readonly started = performance.now();
-  /** Each part's result: from the cache, or once indexed. */
-  private readonly results: (PartResult | null)[];
-  private readonly queued = new Set<number>();
-  /** The parts indexed one after another; a failure stops the rest and is thrown by finish(). */
-  private queue: Promise<void> = Promise.resolve();
-  private failed: unknown = null;
-  private indexed = 0;
-
-  private constructor(
-    private readonly options: SearchIndexOptions,
-    cached: (PartResult | null)[],
-  ) {
-    this.results = cached;
-  }
-
-  static async open(options: SearchIndexOptions): Promise<SearchIndex> {
-    const cached = await Promise.all(options.parts.map((part, n) => cachedResult(path.join(options.cacheDir, String(n)), part.key)));
-    await rm(options.stageDir, { recursive: true, force: true });
-    return new SearchIndex(options, cached);
-  }
-
-  /** Part `n`'s pages are all written: index it (in the background) unless the cache has it. */
-  pagesReady(n: number): void {
-    if (this.results[n] || this.queued.has(n)) return;
-    this.queued.add(n);
-    this.queue = this.queue.then(async () => {
-      if (this.failed) return;
-      try {
-        this.results[n] = await this.indexPart(n);
-        this.indexed++;
-      } catch (err) {
-        this.failed = err;
-      }
-    });
-  }
-
-  /** For a render that failed: no part is started any more; waits for the one being indexed. */
-  async abandon(): Promise<void> {
-    this.failed ??= new Error('the render stopped');
-    await this.queue;
-    await rm(this.options.stageDir, { recursive: true, force: true });
-  }
-
-  /** Indexes the parts not indexed yet, then makes the site's bundle: every part, the UI, parts.json. */
-  async finish(): Promise<SearchIndexResult> {
-    const { options } = this;
-    for (const n of options.parts.keys()) this.pagesReady(n);
-    await this.queue;
-    await rm(options.stageDir, { recursive: true, force: true });
-    if (this.failed) throw this.failed;
-    const results = this.results as PartResult[];
-    const bundle = path.join(options.siteDir, options.bundleDir);
-    await mkdir(bundle, { recursive: true });
-    for (const n of results.keys()) await publishPart(path.join(options.cacheDir, String(n), 'bundle'), path.join(bundle, String(n)));
-    // Parts beyond the last (the archive shrank) and anything else left there, in the site and in the cache.
-    await keepOnly(bundle, options.parts.length, [...UI_FILES, PARTS_FILE]);
-    await keepOnly(options.cacheDir, options.parts.length, []);
-    for (const file of UI_FILES) {
-      await rm(path.join(bundle, file), { force: true });
-      await linkFile(path.join(options.cacheDir, '0', 'bundle', file), path.join(bundle, file));
+export async function writeSearchIndex(options: SearchIndexOptions): Promise<SearchIndexResult> {
+  const started = performance.now();
+  const bundle = path.join(options.siteDir, options.bundleDir);
+  await mkdir(bundle, { recursive: true });
+  const saved = await Promise.all(options.parts.map((part, n) => cachedResult(path.join(options.cacheDir, String(n)), part.key)));
+  const stale = options.parts.flatMap((part, n) => (saved[n] ? [] : [{ part, n }]));
+  // Pagefind indexes a folder: each stale part's pages are linked into a scratch one, at
+  // their paths in the site. The next part is staged, and the last one removed, while
+  // Pagefind works (in its own process) on the current one.
+  await rm(options.stageDir, { recursive: true, force: true });
+  const stage = (i: number) => {
+    const staging = stagePart(options.siteDir, path.join(options.stageDir, String(stale[i]!.n)), stale[i]!.part.ids);
+    // Awaited later; until then a failure must not count as unhandled.
+    staging.catch(() => undefined);
+    return staging;
+  };
+  let staged = stale.length > 0 ? stage(0) : null;
+  const cleanups: Promise<void>[] = [];
+  try {
+    for (const [i, { part, n }] of stale.entries()) {
+      const dir = await staged!;
+      staged = i + 1 < stale.length ? stage(i + 1) : null;
+      saved[n] = await indexPart(dir, part.key, path.join(options.cacheDir, String(n)));
+      cleanups.push(rm(dir, { recursive: true, force: true }).catch(() => undefined));
     }
-    const parts = results.map((r, n) => ({ path: `${n}/`, pages: r.pages, languages: r.languages }));
-    await writeFile(path.join(bundle, PARTS_FILE), JSON.stringify({ parts }));
-
-    const languages: Record<string, number> = {};
-    for (const r of results) for (const [code, count] of Object.entries(r.languages)) languages[code] = (languages[code] ?? 0) + count;
-    return {
-      pages: results.reduce((sum, r) => sum + r.pages, 0),
-      languages,
-      parts: results.length,
-      partsIndexed: this.indexed,
-      ms: Math.round(performance.now() - this.started),
-    };
+  } finally {
+    await staged?.catch(() => undefined);
+    await Promise.all(cleanups);
+    await rm(options.stageDir, { recursive: true, force: true });
   }
-
-  /** Pagefind indexes a folder: the part's pages are linked into a scratch one, at their paths in the site. */
-  private async indexPart(n: number): Promise<PartResult> {
-    const { options } = this;
-    const dir = path.join(options.stageDir, String(n));
-    try {
-      await stagePart(options.siteDir, dir, options.parts[n]!.ids);
-      return await indexPart(dir, options.parts[n]!.key, path.join(options.cacheDir, String(n)));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  const results = saved as PartResult[];
+  for (const n of results.keys()) await publishPart(path.join(options.cacheDir, String(n), 'bundle'), path.join(bundle, String(n)));
+  // Parts beyond the last (the archive shrank) and anything else left there, in the site and in the cache.
+  await keepOnly(bundle, options.parts.length, [...UI_FILES, PARTS_FILE]);
+  await keepOnly(options.cacheDir, options.parts.length, []);
+  for (const file of UI_FILES) {
+    await rm(path.join(bundle, file), { force: true });
+    await linkFile(path.join(options.cacheDir, '0', 'bundle', file), path.join(bundle, file));
   }
+  const parts = results.map((r, n) => ({ path: `${n}/`, pages: r.pages, languages: r.languages }));
+  await writeFile(path.join(bundle, PARTS_FILE), JSON.stringify({ parts }));
+
+  const languages: Record<string, number> = {};
+  for (const r of results) for (const [code, count] of Object.entries(r.languages)) languages[code] = (languages[code] ?? 0) + count;
+  return {
+    pages: results.reduce((sum, r) => sum + r.pages, 0),
+    languages,
+    parts: results.length,
+    partsIndexed: stale.length,
+    ms: Math.round(performance.now() - started),
+  };
 }
 
 /** What a part's cached bundle holds, when it was made from `key`. */

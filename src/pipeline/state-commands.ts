@@ -137,6 +137,8 @@ function mergeReports(config: Config, parts: { owns: Set<string>; report: BuildR
 export async function renderState(options: { config: string; cache: string; out: string; now?: Date; quiet?: boolean; log?: (line: string) => void }): Promise<{
   pages: number;
   report: BuildReport | null;
+  /** Milliseconds per step, as in the build report's steps. */
+  steps: Record<string, number>;
 }> {
   const config = await loadConfig(options.config);
   const now = options.now ?? new Date();
@@ -163,7 +165,7 @@ export async function renderState(options: { config: string; cache: string; out:
       log(`Rendered ${rendered.pages} pages from ${cacheDir} into ${path.resolve(options.out)}`);
       for (const w of rendered.warnings) log(`  ! ${w}`);
     }
-    return { pages: rendered.pages, report };
+    return { pages: rendered.pages, report, steps: rendered.steps };
   } finally {
     await client.close();
     await lock.release();

@@ -233,9 +233,10 @@ async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPag
 }
 
 /**
- * Pages Eleventy renders per run (an Atom document counts as its entries). A run holds its pages' data and output
- * until it ends, ~100 KB a page: 2,000 pages keep a 100,000-article render
- * near 1.5 GB (4,000: 1.7 GB); each run costs a start-up (~0.2 s).
+ * Pages Eleventy renders per run (an Atom document counts as its entries).
+ * A run holds its pages' data and output until it ends, ~100 KB a page:
+ * 2,000 pages keep a 100,000-article render near 1.5 GB (4,000: 1.7 GB);
+ * each run costs a start-up (~0.2 s).
  */
 const PAGES_PER_RUN = 2000;
 /**

@@ -8,10 +8,10 @@
  * Pagefind bundle of its own (pagefind/0/, pagefind/1/…) that the search
  * page merges (public/search.js, from pagefind/parts.json). Pagefind holds
  * a whole index in memory while it builds it (~70 KB a page: 5.7 GB for
- * 100,000 articles) and its time grows faster than the page count; in parts,
- * both stay those of one part. Parts follow the order articles were first
- * seen, so new articles land in the last part: an hourly build indexes one
- * part again, not the archive.
+ * 100,000 articles, in a process of its own); in parts, its memory is that
+ * of one part. Parts follow the order articles were first seen, so new
+ * articles land in the last part: an hourly build indexes one part again,
+ * not the archive.
  *
  * Pagefind splits each part by the pages' `<html lang>`: Chinese and
  * Japanese pages get word segmentation at index time, and the browser
@@ -78,28 +78,15 @@ export async function writeSearchIndex(options: SearchIndexOptions): Promise<Sea
   await mkdir(bundle, { recursive: true });
   const saved = await Promise.all(options.parts.map((part, n) => cachedResult(path.join(options.cacheDir, String(n)), part.key)));
   const stale = options.parts.flatMap((part, n) => (saved[n] ? [] : [{ part, n }]));
-  // Pagefind indexes a folder: each stale part's pages are linked into a scratch one, at
-  // their paths in the site. The next part is staged, and the last one removed, while
-  // Pagefind works (in its own process) on the current one.
+  // Pagefind indexes a folder: each stale part's pages are linked into a scratch one, at their paths in the site.
   await rm(options.stageDir, { recursive: true, force: true });
-  const stage = (i: number) => {
-    const staging = stagePart(options.siteDir, path.join(options.stageDir, String(stale[i]!.n)), stale[i]!.part.ids);
-    // Awaited later; until then a failure must not count as unhandled.
-    staging.catch(() => undefined);
-    return staging;
-  };
-  let staged = stale.length > 0 ? stage(0) : null;
-  const cleanups: Promise<void>[] = [];
   try {
-    for (const [i, { part, n }] of stale.entries()) {
-      const dir = await staged!;
-      staged = i + 1 < stale.length ? stage(i + 1) : null;
+    for (const { part, n } of stale) {
+      const dir = await stagePart(options.siteDir, path.join(options.stageDir, String(n)), part.ids);
       saved[n] = await indexPart(dir, part.key, path.join(options.cacheDir, String(n)));
-      cleanups.push(rm(dir, { recursive: true, force: true }).catch(() => undefined));
+      await rm(dir, { recursive: true, force: true });
     }
   } finally {
-    await staged?.catch(() => undefined);
-    await Promise.all(cleanups);
     await rm(options.stageDir, { recursive: true, force: true });
   }
   const results = saved as PartResult[];

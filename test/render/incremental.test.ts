@@ -11,6 +11,7 @@ import { readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises'
 import path from 'node:path';
 import { renderSite, type RenderInput } from '../../src/render/index.ts';
 import { tempDir } from '../support/tmp.ts';
+import { assertSameFiles, files, renderFresh } from './same-site.ts';
 import { syntheticInput, type SyntheticFeed } from './synthetic.ts';
 
 function feeds(extra: { title: string; published: string }[] = [], retitle?: string): SyntheticFeed[] {
@@ -24,32 +25,9 @@ function feeds(extra: { title: string; published: string }[] = [], retitle?: str
   ];
 }
 
-async function files(dir: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    out.set(path.relative(dir, file), await readFile(file));
-  }
-  return out;
-}
-
-/** Renders `input` into a new folder with a new work folder: what the site must be. */
-async function fresh(input: RenderInput, dir: string): Promise<Map<string, Buffer>> {
-  const outDir = path.join(dir, 'fresh-site');
-  const workDir = path.join(dir, 'fresh-work');
-  await rm(outDir, { recursive: true, force: true });
-  await rm(workDir, { recursive: true, force: true });
-  await renderSite({ ...input, outDir, workDir });
-  return files(outDir);
-}
-
-async function assertSameSite(actualDir: string, expected: Map<string, Buffer>, label: string) {
-  const actual = await files(actualDir);
-  assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort(), `${label}: the same files`);
-  const differ = [...expected].filter(([file, body]) => !actual.get(file)!.equals(body)).map(([file]) => file);
-  assert.deepEqual(differ, [], `${label}: every file byte for byte`);
-}
+/** Every file a render of `input` into an empty folder writes: what the site must be. */
+const fresh = async (input: RenderInput, dir: string) => files(await renderFresh(input, dir));
+const assertSameSite = assertSameFiles;
 
 const mtime = async (file: string) => (await stat(file)).mtimeMs;
 

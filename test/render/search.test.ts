@@ -10,6 +10,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { renderSite, type RenderInput } from '../../src/render/index.ts';
 import { tempDir } from '../support/tmp.ts';
+import { assertSameFiles, files, renderFresh } from './same-site.ts';
 import { syntheticInput } from './synthetic.ts';
 
 /** `n` articles; article k was first seen (and published) k hours after the first. */
@@ -26,29 +27,10 @@ interface Parts {
   parts: { path: string; pages: number; languages: Record<string, number> }[];
 }
 
-async function bundleFiles(dir: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) out.set(path.relative(dir, path.join(entry.parentPath, entry.name)), await readFile(path.join(entry.parentPath, entry.name)));
-  }
-  return out;
-}
-
-/** The bundle a render of `made` into an empty folder writes. */
-async function freshBundle(made: RenderInput, dir: string): Promise<Map<string, Buffer>> {
-  const outDir = path.join(dir, 'fresh-site');
-  const workDir = path.join(dir, 'fresh-work');
-  await rm(outDir, { recursive: true, force: true });
-  await rm(workDir, { recursive: true, force: true });
-  await renderSite({ ...made, outDir, workDir });
-  return bundleFiles(path.join(outDir, 'pagefind'));
-}
-
+/** The site's bundle is what a render of the same input into an empty folder writes. */
 async function assertSameBundle(made: RenderInput, dir: string, label: string) {
-  const actual = await bundleFiles(path.join(made.outDir, 'pagefind'));
-  const expected = await freshBundle(made, dir);
-  assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort(), `${label}: the same files`);
-  for (const [file, body] of expected) assert.ok(actual.get(file)!.equals(body), `${label}: ${file} byte for byte`);
+  const expected = await files(path.join(await renderFresh(made, dir), 'pagefind'));
+  await assertSameFiles(path.join(made.outDir, 'pagefind'), expected, label);
 }
 
 test('the search index is made in parts; a render re-indexes only the parts whose pages changed', async (t) => {

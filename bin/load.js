@@ -1,8 +1,8 @@
-// Loads one of feed-digest's entry points (src/cli.ts, src/build.ts): the
-// JavaScript that `npm run build` made in dist/ (npm ci and npm install run
-// it), or the TypeScript source through tsx when there is no build or a file
-// in src/ is newer than it (a checkout being worked on). The build saves
-// ~0.5 s of start-up on every run.
+// Loads one of feed-digest's entry points (src/cli.ts, src/build.ts,
+// src/images/encode-process.ts): the JavaScript that `npm run build` made in
+// dist/ (npm ci and npm install run it), or the TypeScript source through tsx
+// when there is no build or a file in src/ is newer than it (a checkout being
+// worked on). The build saves ~0.5 s of start-up on every run.
 import { readdirSync, statSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url);
@@ -15,7 +15,7 @@ function newestSource() {
   return newest;
 }
 
-/** @param {'cli' | 'build'} name */
+/** @param {'cli' | 'build' | 'images/encode-process'} name */
 export async function load(name) {
   const built = new URL(`dist/${name}.js`, root);
   try {

@@ -17,15 +17,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { access, readFile, readdir, rm, rmdir } from 'node:fs/promises';
-import sharp from 'sharp';
 import pLimit from 'p-limit';
 import type { ImagesConfig } from '../model/config.ts';
 import { causeOf, failure, type Failure } from '../model/errors.ts';
 import type { ImageAsset, ImageAttempt, ImageIndex, ImageRef, ImageSource, ImageVariant } from '../model/image.ts';
 import type { HttpClient } from '../net/http.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-file.ts';
-import { convertImage, type ConvertOptions } from './convert.ts';
+import { writeJsonAtomic } from '../io/atomic-file.ts';
+import type { ConvertOptions } from './convert.ts';
 import { downloadImage } from './download.ts';
+import { createEncoder } from './encoder.ts';
 
 import type { IconCandidate } from './icons.ts';
 
@@ -118,6 +118,8 @@ export interface ImageProcessor {
   prune(referenced: Iterable<string>, icons?: Iterable<string>): Promise<number>;
   /** Absolute path of a variant file in the cache. */
   filePath(variantPath: string): string;
+  /** Stops the encoder's process once the build has no more images to convert (it gives back its memory). */
+  close(): Promise<void>;
 }
 
 const HOUR = 3600_000;
@@ -152,12 +154,9 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
   const { config } = options;
   const encodes = options.encodes ?? Math.max(1, os.availableParallelism());
   const downloads = options.downloads ?? 8;
-  // One libvips thread per image and as many images as cores: measured faster
-  // than one image on every core, and it keeps memory per image small.
-  sharp.concurrency(1);
-  sharp.cache(false);
+  // Conversions run in the encoder's process, `encodes` at once.
+  const encoder = createEncoder(path.join(options.dir, 'incoming'), encodes);
   const downloadLimit = pLimit(downloads);
-  const encodeLimit = pLimit(encodes);
   // Without this, fast downloads would pile up bodies waiting for a free encoder.
   const memoryLimit = pLimit(options.inMemory ?? downloads + encodes);
   const profiles: Record<ImageKind, ConvertOptions> = {
@@ -275,23 +274,16 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
   }
 
   async function convertAndStore(url: string, hash: string, body: Buffer, kind: ImageKind): Promise<Stored> {
-    // The encoder slot is held for the encoding alone: writing (and syncing) the
-    // files waits on the disk, while the next image can use the core.
-    const converted = await encodeLimit(() => convertImage(body, url, profiles[kind]));
+    const name = `img/${hash.slice(0, 2)}/${hash}-`;
+    const converted = await encoder.encode(url, body, profiles[kind], filePath(name));
     if (!converted.ok) return { kind: 'failed', error: converted.error };
     const value = converted.value;
     if (value.kind === 'placeholder') return { kind: 'placeholder', reason: value.reason, sourceFormat: value.sourceFormat };
-    const variants: ImageVariant[] = [];
-    try {
-      for (const v of value.variants) {
-        const variantPath = `img/${hash.slice(0, 2)}/${hash}-${v.width}.webp`;
-        await writeFileAtomic(filePath(variantPath), v.data);
-        (await listFiles()).add(variantPath.replace(/^img\//, ''));
-        written += v.data.length;
-        variants.push({ width: v.width, height: v.height, path: variantPath, bytes: v.data.length });
-      }
-    } catch (err) {
-      return { kind: 'failed', error: failure('state', `${url}: cannot write the converted image under ${filesDir}`, { cause: causeOf(err) }) };
+    const variants: ImageVariant[] = value.variants.map((v) => ({ width: v.width, height: v.height, path: `${name}${v.width}.webp`, bytes: v.bytes }));
+    const files = await listFiles();
+    for (const v of variants) {
+      files.add(v.path.replace(/^img\//, ''));
+      written += v.bytes;
     }
     const largest = variants[variants.length - 1]!;
     const asset: ImageAsset = {
@@ -416,6 +408,7 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
       return removed;
     },
     filePath,
+    close: () => encoder.close(),
   };
 }
 

@@ -103,6 +103,7 @@ export async function ingest(options: {
       imageWork.push(images.processIcon(iconCandidates(state.meta, state.url), state.meta.homeUrl));
     }
     await Promise.all(imageWork);
+    await images.close();
     steps.imagesWait = performance.now() - t;
 
     t = performance.now();

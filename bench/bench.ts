@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { ensureImages, feedXml, type CorpusOptions } from './corpus.ts';
+import { ensureImages, favicon, feedXml, type CorpusOptions } from './corpus.ts';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -149,6 +149,11 @@ async function serveCorpus(corpus: CorpusOptions, counter: { feeds: number; imag
         return void res.writeHead(304, { etag: entry.etag }).end();
       }
       return void res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag: entry.etag }).end(entry.body);
+    }
+    const icon = /^\/blog\/(\d+)\/favicon\.ico$/.exec(url);
+    if (icon) {
+      counter.images++;
+      return void res.writeHead(200, { 'content-type': 'image/x-icon' }).end(await favicon(Number(icon[1])));
     }
     const img = /^\/img\/(\d+\.(jpg|png))$/.exec(url);
     if (img) {

@@ -88,6 +88,18 @@ function sentence(r: () => number, words: number): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/**
+ * Feed `f`'s site icon (`/blog/<f>/favicon.ico`, PNG bytes as many sites
+ * serve): every feed's home page is on the loopback server, so the build's
+ * favicon guesses are answered as a live site answers them (a corpus whose
+ * sites do not resolve made the cold build wait ~25 s on name lookups).
+ */
+export function favicon(f: number): Promise<Buffer> {
+  return sharp({ create: { width: 32, height: 32, channels: 4, background: { r: (f * 37) % 256, g: (f * 91) % 256, b: (f * 53) % 256, alpha: 1 } } })
+    .png()
+    .toBuffer();
+}
+
 /** RSS 2.0 for feed `f`, newest first, `items` items ending at `end`. */
 export function feedXml(f: number, options: CorpusOptions & { origin: string; end: number }): string {
   const r = rng(1000 + f);
@@ -112,7 +124,7 @@ export function feedXml(f: number, options: CorpusOptions & { origin: string; en
   }
   return `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
-<channel><title>Bench feed ${f}</title><link>https://blog${f}.example.com/</link><description>Synthetic feed ${f}</description>
+<channel><title>Bench feed ${f}</title><link>${options.origin}/blog/${f}/</link><description>Synthetic feed ${f}</description>
 ${items.join('\n')}
 </channel></rss>`;
 }

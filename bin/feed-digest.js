@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Entry point: sizes libuv's pool for sharp before anything uses it, then
-// hands over to the CLI (built JavaScript when current, else the sources: load.js).
+// Entry point: sizes libuv's pool for sharp before anything uses it (the image
+// encoder's process inherits it), then hands over to the CLI (built JavaScript
+// when current, else the sources: load.js).
 import os from 'node:os';
 import { load } from './load.js';
 

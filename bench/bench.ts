@@ -44,7 +44,7 @@ interface PhaseResult {
   ms: number;
   /** Peak RSS of the phase's node process alone (getrusage). */
   maxRssMB: number;
-  /** Peak of the summed RSS of the phase's process and its children (Pagefind), sampled. */
+  /** Peak of the summed RSS of the phase's process and its children (the image encoder, Pagefind), sampled. */
   treeRssMB: number;
   steps?: Record<string, number>;
   totals?: {
@@ -83,7 +83,7 @@ async function phase(name: string, args: object): Promise<PhaseResult> {
       (err, stdout) => (err ? reject(err) : resolve(stdout)),
     );
   });
-  // Pagefind indexes in a child process of its own: what a CI runner must hold is the sum.
+  // Images encode and Pagefind indexes in child processes: what a CI runner must hold is the sum.
   let treePeak = 0;
   const sampler = setInterval(() => (treePeak = Math.max(treePeak, child?.pid ? treeRss(child.pid) : 0)), 200);
   try {
@@ -242,8 +242,8 @@ function print(label: string, corpus: CorpusOptions, r: Awaited<ReturnType<typeo
   rows.push(['pages/s (pages / render)', rate(cold.totals?.pages ?? 0, cold.steps?.render ?? 0), rate(warm.totals?.pages ?? 0, warm.steps?.render ?? 0)]);
   rows.push(['feeds parsed (not 304)', String(cold.totals?.feeds.fetched ?? 0), String(warm.totals?.feeds.fetched ?? 0)]);
   rows.push(['state files written', String(cold.totals?.stateFilesWritten ?? 0), String(warm.totals?.stateFilesWritten ?? 0)]);
-  rows.push(['peak RSS, with Pagefind', `${cold.treeRssMB} MB`, `${warm.treeRssMB} MB`]);
-  rows.push(['peak RSS, node alone', `${cold.maxRssMB} MB`, `${warm.maxRssMB} MB`]);
+  rows.push(['peak RSS, the build with its encoder and Pagefind', `${cold.treeRssMB} MB`, `${warm.treeRssMB} MB`]);
+  rows.push(['peak RSS, the build process alone', `${cold.maxRssMB} MB`, `${warm.maxRssMB} MB`]);
   const width = Math.max(...rows.map((row) => row[0]!.length));
   console.log(`\n## ${label}: ${corpus.feeds} feeds × ${corpus.items} items = ${corpus.feeds * corpus.items} articles, ${corpus.images} images (${os.availableParallelism()} cores)\n`);
   for (const row of rows) console.log(`${row[0]!.padEnd(width)}  ${row[1]!.padStart(12)}  ${row[2]!.padStart(12)}`);

@@ -6,6 +6,8 @@
  * then with the article's own page. Every attempt is recorded, with its
  * status and why it was not good enough.
  */
+import { createHash, type Hash } from 'node:crypto';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import type { HttpClient } from '../net/http.ts';
 import { failure, type Failure } from '../model/errors.ts';
 import type { ImageAttempt } from '../model/image.ts';
@@ -17,10 +19,13 @@ export interface DownloadOptions {
   guardPrivate: boolean;
   maxBytes: number;
   timeoutMs: number;
+  /** A new path for a downloaded source: the body goes to disk, never whole into memory. */
+  tempFile: () => Promise<string>;
 }
 
+/** On success the caller owns `file` (and removes it); on failure nothing is left behind. */
 export type Downloaded =
-  | { ok: true; body: Buffer; format: ImageFormat; referer: string | null; attempts: ImageAttempt[]; ms: number }
+  | { ok: true; file: string; bytes: number; hash: Hash; format: ImageFormat; referer: string | null; attempts: ImageAttempt[]; ms: number }
   | { ok: false; error: Failure; attempts: ImageAttempt[] };
 
 const ACCEPT = 'image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8';
@@ -30,50 +35,110 @@ export async function downloadImage(url: string, pageUrl: string | null, options
   const attempts: ImageAttempt[] = [];
   let lastError: Failure | null = null;
   // A 1×1 answer is kept in case no Referer does better: then it really is a placeholder.
-  let placeholder: { body: Buffer; format: ImageFormat; referer: string | null } | null = null;
+  let placeholder: { source: SourceFile; format: ImageFormat; referer: string | null } | null = null;
+  const done = (source: SourceFile, format: ImageFormat, referer: string | null): Downloaded => ({
+    ok: true,
+    file: source.path,
+    bytes: source.bytes,
+    hash: source.hash,
+    format,
+    referer,
+    attempts,
+    ms: Date.now() - started,
+  });
   for (const referer of refererChain(url, pageUrl, options.referers)) {
-    const res = await options.client.get({
-      url,
-      headers: { accept: ACCEPT, ...(referer ? { referer } : {}) },
-      timeoutMs: options.timeoutMs,
-      maxBytes: options.maxBytes,
-      maxRedirects: 5,
-      guardPrivate: options.guardPrivate,
-      retries: 1,
-    });
+    const source = new SourceFile(await options.tempFile());
+    const res = await options.client
+      .get({
+        url,
+        headers: { accept: ACCEPT, ...(referer ? { referer } : {}) },
+        timeoutMs: options.timeoutMs,
+        maxBytes: options.maxBytes,
+        maxRedirects: 5,
+        guardPrivate: options.guardPrivate,
+        retries: 1,
+        sink: source.write,
+        onAttempt: source.restart,
+      })
+      .finally(() => source.close());
     if (!res.ok) {
+      await source.discard();
+      await placeholder?.source.discard();
       attempts.push({ referer, status: null, error: res.error.message });
       // Network-level failures (timeouts, refused connections, caps) will not change with a Referer.
       return { ok: false, error: res.error, attempts };
     }
-    const { status, body } = res.value;
+    const { status } = res.value;
     if (status < 200 || status >= 300) {
+      await source.discard();
       attempts.push({ referer, status, error: `HTTP ${status}` });
       lastError = failure('http-status', `${url}: HTTP ${status}`, { status });
       // Only a refusal is worth another Referer; 404 or 500 will not change.
       if (status === 401 || status === 403) continue;
       break;
     }
-    const format = sniffFormat(body);
+    const format = sniffFormat(source.head);
     if (!format) {
-      const what = describeNonImage(body);
+      await source.discard();
+      const what = describeNonImage(source.head, source.bytes);
       attempts.push({ referer, status, error: `not an image: ${what}` });
-      lastError = failure(body.length === 0 ? 'image-decode' : 'image-unsupported', `${url}: the server answered with ${what}, not an image`, {
+      lastError = failure(source.bytes === 0 ? 'image-decode' : 'image-unsupported', `${url}: the server answered with ${what}, not an image`, {
         hint: 'The image may be gone, or the host may refuse to serve it to other sites.',
       });
       continue;
     }
-    const size = await probeSize(body, format);
+    const size = await probeSize(source.head, format, source.path);
     if (isPlaceholderSize(size)) {
       attempts.push({ referer, status, error: `placeholder ${size!.width}×${size!.height} image` });
-      placeholder ??= { body, format, referer };
+      if (placeholder) await source.discard();
+      else placeholder = { source, format, referer };
       continue;
     }
+    await placeholder?.source.discard();
     attempts.push({ referer, status, error: null });
-    return { ok: true, body, format, referer, attempts, ms: Date.now() - started };
+    return done(source, format, referer);
   }
-  if (placeholder) return { ok: true, ...placeholder, attempts, ms: Date.now() - started };
+  if (placeholder) return done(placeholder.source, placeholder.format, placeholder.referer);
   return { ok: false, error: lastError ?? failure('network', `${url}: no attempt made`), attempts };
+}
+
+/** Bytes kept in memory from the start of a download: enough to tell its format and size from the header. */
+const HEAD_BYTES = 64 * 1024;
+
+/** One attempt's body on its way to a file: its first bytes, size and hash taken as it arrives. */
+class SourceFile {
+  head: Buffer = Buffer.alloc(0);
+  bytes = 0;
+  hash: Hash = createHash('sha256');
+  private handle: Promise<FileHandle> | null = null;
+
+  constructor(readonly path: string) {}
+
+  write = async (chunk: Buffer): Promise<void> => {
+    if (this.head.length < HEAD_BYTES) this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    await (await (this.handle ??= open(this.path, 'w'))).write(chunk);
+  };
+
+  /** A retried request starts its body again: the next write truncates the file. */
+  restart = (): void => {
+    void this.close();
+    this.head = Buffer.alloc(0);
+    this.bytes = 0;
+    this.hash = createHash('sha256');
+  };
+
+  async close(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.then((h) => h.close()).catch(() => {});
+  }
+
+  async discard(): Promise<void> {
+    await this.close();
+    await rm(this.path, { force: true });
+  }
 }
 
 /** No Referer, then the host's known Referer, then the article page. */

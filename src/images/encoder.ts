@@ -10,16 +10,17 @@
  * A crash in a decoder, or the kernel's OOM killer, costs the images in
  * progress a retry in a fresh process, not the build.
  *
- * The source goes through a temp file, not the IPC channel: Node's IPC copies
- * large messages slowly (2,000 × 1.25 MB took 10–19 s of CPU here, against
- * 3.4 s to write and read them through the page cache).
+ * The source comes as a file, which the download wrote (tempFile()), not
+ * through the IPC channel: Node's IPC copies large messages slowly (2,000 ×
+ * 1.25 MB took 10–19 s of CPU here, against 3.4 s to write and read them
+ * through the page cache), and the build never holds a whole body.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { removeStaleTempFiles } from '../io/atomic-file.ts';
-import { causeOf, failure, type Failure, type Result } from '../model/errors.ts';
+import { causeOf, failure, type Result } from '../model/errors.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import type { ConvertOptions, Converted } from './convert.ts';
 
@@ -45,8 +46,10 @@ export interface EncodeRequest {
 export type EncodeReply = { id: number; encoded: true } | { id: number; result: Result<Encoded> };
 
 export interface Encoder {
-  /** Converts `source`, writing variant by variant to `${outPrefix}${width}.webp`. */
-  encode(url: string, source: Buffer, options: ConvertOptions, outPrefix: string): Promise<Result<Encoded>>;
+  /** A new path in the encoder's folder for a source on its way to it (the caller removes the file). */
+  tempFile(): Promise<string>;
+  /** Converts the source in `sourceFile`, writing variant by variant to `${outPrefix}${width}.webp`. */
+  encode(url: string, sourceFile: string, options: ConvertOptions, outPrefix: string): Promise<Result<Encoded>>;
   /** The encoder process's pid, or null while none runs. */
   pid(): number | null;
   /** Ends the process (a later encode starts another) and waits until it is gone. */
@@ -65,7 +68,7 @@ interface Job {
 }
 
 /**
- * `tempDir` holds the sources on their way to the encoder (one file per job);
+ * `tempDir` holds the sources on their way to the encoder (one file per download);
  * `slots` images are encoded at once (one libvips thread each), while others'
  * files are written.
  */
@@ -76,7 +79,7 @@ export function createEncoder(tempDir: string, slots: number): Encoder {
   const waiting: Job[] = [];
   const sent = new Map<number, Job>();
   let encoding = 0;
-  let ready: Promise<Failure | null> | null = null;
+  let ready: Promise<void> | null = null;
 
   function start(): ChildProcess {
     const proc = fork(SCRIPT, [], {
@@ -148,35 +151,24 @@ export function createEncoder(tempDir: string, slots: number): Encoder {
     pump();
   }
 
-  async function prepare(): Promise<Failure | null> {
-    try {
-      await mkdir(tempDir, { recursive: true });
-      // Sources left by a build that was killed.
-      await removeStaleTempFiles(tempDir);
-      return null;
-    } catch (err) {
-      return failure('state', `cannot prepare ${tempDir} for downloaded images`, { cause: causeOf(err) });
-    }
+  async function prepare(): Promise<void> {
+    await mkdir(tempDir, { recursive: true });
+    // Sources left by a build that was killed.
+    await removeStaleTempFiles(tempDir);
   }
 
+  let files = 0;
   return {
-    async encode(url, source, options, outPrefix) {
-      const problem = await (ready ??= prepare());
-      if (problem) return { ok: false, error: { ...problem, message: `${url}: ${problem.message}` } };
-      const id = nextId++;
+    async tempFile() {
+      await (ready ??= prepare());
       // Named as writeFileAtomic names its temp files, so removeStaleTempFiles knows a dead build's.
-      const sourceFile = path.join(tempDir, `.source-${id}.${process.pid}.${token}.tmp`);
-      try {
-        await writeFile(sourceFile, source);
-        return await new Promise<Result<Encoded>>((resolve) => {
-          waiting.push({ request: { id, url, sourceFile, options, outPrefix }, encoding: false, crashes: 0, resolve });
-          pump();
-        });
-      } catch (err) {
-        return { ok: false, error: failure('state', `${url}: cannot write the downloaded image to ${sourceFile}`, { cause: causeOf(err) }) };
-      } finally {
-        await rm(sourceFile, { force: true });
-      }
+      return path.join(tempDir, `.source-${files++}.${process.pid}.${token}.tmp`);
+    },
+    encode(url, sourceFile, options, outPrefix) {
+      return new Promise<Result<Encoded>>((resolve) => {
+        waiting.push({ request: { id: nextId++, url, sourceFile, options, outPrefix }, encoding: false, crashes: 0, resolve });
+        pump();
+      });
     },
     pid: () => child?.pid ?? null,
     async close() {

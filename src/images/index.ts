@@ -11,12 +11,12 @@
  * failed URL waits out a growing back-off (1 h, 4 h, 16 h, 2.7 d, then
  * weekly) before it is tried again. Downloads and conversions run under
  * separate limits so encoding overlaps with fetching, and a third limit
- * bounds how many downloaded bodies are held in memory at once.
+ * bounds how many downloaded sources wait at once. A download goes straight
+ * to a temp file the encoder reads: this process never holds a whole body.
  */
 import os from 'node:os';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
-import { access, readFile, readdir, rm, rmdir } from 'node:fs/promises';
+import { readFile, readdir, rm, rmdir } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { ImagesConfig } from '../model/config.ts';
 import { causeOf, failure, type Failure } from '../model/errors.ts';
@@ -24,7 +24,7 @@ import type { ImageAsset, ImageAttempt, ImageIndex, ImageRef, ImageSource, Image
 import type { HttpClient } from '../net/http.ts';
 import { writeJsonAtomic } from '../io/atomic-file.ts';
 import type { ConvertOptions } from './convert.ts';
-import { downloadImage } from './download.ts';
+import { downloadImage, type Downloaded } from './download.ts';
 import { createEncoder } from './encoder.ts';
 
 import type { IconCandidate } from './icons.ts';
@@ -92,7 +92,7 @@ export interface ImageProcessorOptions {
   downloads?: number;
   /** Parallel encodes (default: the number of cores). */
   encodes?: number;
-  /** Downloaded bodies held in memory at once, waiting or converting (default downloads + encodes). */
+  /** Downloaded sources held at once (temp files), waiting or converting (default downloads + encodes). */
   inMemory?: number;
 }
 
@@ -157,7 +157,7 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
   // Conversions run in the encoder's process, `encodes` at once.
   const encoder = createEncoder(path.join(options.dir, 'incoming'), encodes);
   const downloadLimit = pLimit(downloads);
-  // Without this, fast downloads would pile up bodies waiting for a free encoder.
+  // Without this, fast downloads would pile up sources waiting for a free encoder.
   const memoryLimit = pLimit(options.inMemory ?? downloads + encodes);
   const profiles: Record<ImageKind, ConvertOptions> = {
     content: config,
@@ -222,36 +222,54 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
     return memoryLimit(() => busy(() => fetchAndConvert(ref, kind, key, known, guessed)));
   }
 
-  /** The only place a downloaded body lives: it is out of reach once this returns. */
+  /** The downloaded source is a temp file that lives only until this returns. */
   async function fetchAndConvert(ref: ImageRef, kind: ImageKind, key: string, known: ImageSource | undefined, guessed: boolean): Promise<ImageAsset | null> {
     const fail = (error: Failure, attempts: ImageAttempt[], sourceBytes: number | null) =>
       recordFailure(ref.url, kind, key, error, attempts, known, sourceBytes, guessed);
-    const download = await downloadLimit(() =>
-      downloadImage(ref.url, ref.pageUrl, {
-        client: options.client,
-        referers: config.referers,
-        guardPrivate: !options.allowPrivateNetworks,
-        maxBytes: config.maxBytes,
-        timeoutMs: options.timeoutMs,
-      }),
-    );
+    let download;
+    try {
+      download = await downloadLimit(() =>
+        downloadImage(ref.url, ref.pageUrl, {
+          client: options.client,
+          referers: config.referers,
+          guardPrivate: !options.allowPrivateNetworks,
+          maxBytes: config.maxBytes,
+          timeoutMs: options.timeoutMs,
+          tempFile: encoder.tempFile,
+        }),
+      );
+    } catch (err) {
+      return fail(failure('state', `${ref.url}: cannot store the download under ${options.dir}`, { cause: causeOf(err) }), [], null);
+    }
     if (!download.ok) return fail(download.error, download.attempts, null);
-    const { referer, attempts, ms: downloadMs } = download;
-    const sourceBytes = download.body.length;
+    try {
+      return await storeDownload(ref, kind, key, download, fail);
+    } finally {
+      await rm(download.file, { force: true });
+    }
+  }
 
-    const hash = createHash('sha256').update(download.body).update(optionsKey(kind)).digest('hex').slice(0, 24);
+  async function storeDownload(
+    ref: ImageRef,
+    kind: ImageKind,
+    key: string,
+    download: Extract<Downloaded, { ok: true }>,
+    fail: (error: Failure, attempts: ImageAttempt[], sourceBytes: number | null) => null,
+  ): Promise<ImageAsset | null> {
+    const { referer, attempts, ms: downloadMs, bytes: sourceBytes } = download;
+    const hash = download.hash.update(optionsKey(kind)).digest('hex').slice(0, 24);
     const existing = index.assets[hash];
     if (existing && (await assetPresent(existing))) {
       index.sources[key] = okSource(ref.url, hash, referer, attempts);
       entries.push({ ...entry(ref.url, kind, 'reused', existing, referer, attempts), downloadMs, sourceBytes });
       return existing;
     }
-    // Two URLs with the same bytes in flight at once: convert once.
+    // Two URLs with the same bytes in flight at once: convert once (this one's file is
+    // kept until the conversion it started is done: the caller waits for it below).
     let pending = hashInFlight.get(hash);
     const first = !pending;
     if (!pending) {
-      const body = download.body;
-      pending = convertAndStore(ref.url, hash, body, kind);
+      pending = convertAndStore(ref.url, hash, download.file, sourceBytes, kind);
       hashInFlight.set(hash, pending);
       void pending.finally(() => hashInFlight.delete(hash)).catch(() => {});
     }
@@ -273,9 +291,9 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
     return asset;
   }
 
-  async function convertAndStore(url: string, hash: string, body: Buffer, kind: ImageKind): Promise<Stored> {
+  async function convertAndStore(url: string, hash: string, sourceFile: string, sourceBytes: number, kind: ImageKind): Promise<Stored> {
     const name = `img/${hash.slice(0, 2)}/${hash}-`;
-    const converted = await encoder.encode(url, body, profiles[kind], filePath(name));
+    const converted = await encoder.encode(url, sourceFile, profiles[kind], filePath(name));
     if (!converted.ok) return { kind: 'failed', error: converted.error };
     const value = converted.value;
     if (value.kind === 'placeholder') return { kind: 'placeholder', reason: value.reason, sourceFormat: value.sourceFormat };
@@ -292,7 +310,7 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
       height: largest.height,
       sourceFormat: value.sourceFormat,
       animated: value.animated,
-      sourceBytes: body.length,
+      sourceBytes,
       variants,
       convertMs: value.ms,
     };

@@ -25,23 +25,26 @@ export function sniffFormat(b: Buffer): ImageFormat | null {
   return null;
 }
 
-/** A short description of a body that is not an image, for error messages. */
-export function describeNonImage(b: Buffer): string {
-  if (b.length === 0) return 'an empty body';
+/** A short description of a body that is not an image, for error messages (`b` may be its first bytes, of `size`). */
+export function describeNonImage(b: Buffer, size = b.length): string {
+  if (size === 0) return 'an empty body';
   const head = b.subarray(0, 256).toString('utf8').trimStart().toLowerCase();
   if (head.startsWith('<!doctype html') || head.startsWith('<html') || /<(head|body|title)\b/.test(head)) return 'an HTML page';
   if (head.startsWith('{') || head.startsWith('[')) return 'JSON';
-  return `${b.length} bytes of an unknown format`;
+  return `${size} bytes of an unknown format`;
 }
 
-/** Width and height from the header, or null when unknown (SVG is never parsed here). */
-export async function probeSize(b: Buffer, format: ImageFormat): Promise<{ width: number; height: number } | null> {
+/**
+ * Width and height from the header, or null when unknown (SVG is never parsed
+ * here): BMP and ICO from `head`, the first bytes; the rest by libvips from the file.
+ */
+export async function probeSize(head: Buffer, format: ImageFormat, file: string): Promise<{ width: number; height: number } | null> {
   if (format === 'svg') return null;
-  if (format === 'bmp') return bmpSize(b);
-  if (format === 'ico') return icoSize(b);
+  if (format === 'bmp') return bmpSize(head);
+  if (format === 'ico') return icoSize(head);
   try {
     // Header only: the pixel limit is the converter's job, and it reports it better.
-    const meta = await sharp(b, { limitInputPixels: false }).metadata();
+    const meta = await sharp(file, { limitInputPixels: false }).metadata();
     return meta.width && meta.height ? { width: meta.width, height: meta.height } : null;
   } catch {
     return null;

@@ -46,6 +46,12 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Called as each attempt starts (1, 2, …): failures carry no attempt count, callers may want it. */
   onAttempt?: (attempt: number) => void;
+  /**
+   * Where a 2xx body goes instead of memory, chunk by chunk, each write
+   * awaited (a slow disk slows the read); the response's body is then empty.
+   * An attempt retried after part of a body calls onAttempt first: the sink starts over there.
+   */
+  sink?: (chunk: Buffer) => Promise<void>;
 }
 
 export interface Redirect {
@@ -59,8 +65,10 @@ export interface HttpResponse {
   url: string;
   status: number;
   headers: Record<string, string>;
-  /** Decoded body (only read for 2xx; empty otherwise). */
+  /** Decoded body (only read for 2xx, and not when it went to the request's sink; empty otherwise). */
   body: Buffer;
+  /** Bytes of the decoded body, wherever it went. */
+  bodyBytes: number;
   /** Bytes on the wire (before decompression), when known. */
   wireBytes: number;
   ms: number;
@@ -176,12 +184,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         return { ok: false, error: tooLarge(url, req.maxBytes) };
       }
       let body: Buffer = Buffer.alloc(0);
+      let bodyBytes = 0;
       let wireBytes = 0;
       if (ok) {
-        const read = await readCapped(res.body, headers['content-encoding'], req.maxBytes, idleTimeoutOf(req));
+        const read = await readCapped(res.body, headers['content-encoding'], req.maxBytes, idleTimeoutOf(req), req.sink);
         if (!read.ok) return { ok: false, error: read.error.code === 'too-large' ? tooLarge(url, req.maxBytes) : read.error };
-        body = read.value.body;
-        wireBytes = read.value.wireBytes;
+        ({ body, bytes: bodyBytes, wireBytes } = read.value);
       } else {
         res.body.resume();
       }
@@ -192,6 +200,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           status: res.statusCode,
           headers,
           body,
+          bodyBytes,
           wireBytes,
           ms: Date.now() - started,
           attempts: 1,
@@ -257,15 +266,16 @@ class BodyIdleError extends Error {
 }
 
 /**
- * Reads a body, decompressing it, and stops as soon as the decoded size
- * passes `max`, or when no bytes arrive for `idleMs`.
+ * Reads a body, decompressing it, into memory or into `sink`, and stops as
+ * soon as the decoded size passes `max`, or when no bytes arrive for `idleMs`.
  */
 async function readCapped(
   body: Readable,
   encoding: string | undefined,
   max: number,
   idleMs: number,
-): Promise<Result<{ body: Buffer; wireBytes: number }>> {
+  sink: ((chunk: Buffer) => Promise<void>) | undefined,
+): Promise<Result<{ body: Buffer; bytes: number; wireBytes: number }>> {
   let wireBytes = 0;
   const idle = setTimeout(() => body.destroy(new BodyIdleError(idleMs)), idleMs);
   body.on('data', (chunk: Buffer) => {
@@ -290,7 +300,8 @@ async function readCapped(
         decoder?.destroy();
         return { ok: false, error: failure('too-large', 'too large') };
       }
-      chunks.push(buf);
+      if (sink) await sink(buf);
+      else chunks.push(buf);
     }
   } catch (err) {
     body.destroy();
@@ -298,7 +309,7 @@ async function readCapped(
   } finally {
     clearTimeout(idle);
   }
-  return { ok: true, value: { body: Buffer.concat(chunks, size), wireBytes } };
+  return { ok: true, value: { body: Buffer.concat(chunks, size), bytes: size, wireBytes } };
 }
 
 function decompressor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null {

@@ -6,20 +6,39 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createHttpClient } from '../../src/net/http.ts';
 import { downloadImage, refererChain, type DownloadOptions } from '../../src/images/download.ts';
+import { tempDir } from '../support/tmp.ts';
 import { startImageServer, type ImageServer } from './servers.ts';
 
-async function setup(t: { after(fn: () => unknown): void }): Promise<{ server: ImageServer; options: (extra?: Partial<DownloadOptions>) => DownloadOptions }> {
+async function setup(t: { after(fn: () => unknown): void }): Promise<{
+  server: ImageServer;
+  options: (extra?: Partial<DownloadOptions>) => DownloadOptions;
+  /** The files downloads left in their folder (a success's is the caller's to remove). */
+  files: () => Promise<string[]>;
+}> {
   const server = await startImageServer();
   const client = createHttpClient({ userAgent: 'feed-digest-test', retryBaseMs: 5 });
+  const dir = await tempDir(t);
+  let n = 0;
   t.after(async () => {
     await client.close();
     await server.close();
   });
   return {
     server,
-    options: (extra = {}) => ({ client, referers: {}, guardPrivate: false, maxBytes: 5_000_000, timeoutMs: 5000, ...extra }),
+    options: (extra = {}) => ({
+      client,
+      referers: {},
+      guardPrivate: false,
+      maxBytes: 5_000_000,
+      timeoutMs: 5000,
+      tempFile: async () => path.join(dir, `source-${n++}`),
+      ...extra,
+    }),
+    files: async () => (await readdir(dir)).map((f) => path.join(dir, f)),
   };
 }
 
@@ -72,7 +91,7 @@ test('a server that wants its own site as Referer: 403 without, then the host ma
 });
 
 test('a 1×1 answer is a hotlink placeholder: the next Referer gets the real image', async (t) => {
-  const { server, options } = await setup(t);
+  const { server, options, files } = await setup(t);
   const page = `${server.origin}/article/1`;
   const got = await downloadImage(`${server.origin}/pixel-unless-referer/photo.jpg`, page, options());
   assert.ok(got.ok);
@@ -86,11 +105,14 @@ test('a 1×1 answer is a hotlink placeholder: the next Referer gets the real ima
   const spacer = await downloadImage(`${server.origin}/spacer.gif`, page, options());
   assert.ok(spacer.ok);
   assert.equal(spacer.attempts.length, 2);
-  assert.equal(spacer.body.length, 43);
+  assert.equal(spacer.bytes, 43);
+  assert.equal((await readFile(spacer.file)).length, 43);
+  // The body is on disk, the first placeholder's; the other attempts' files are gone.
+  assert.deepEqual((await files()).sort(), [got.ok ? got.file : '', spacer.file].sort());
 });
 
 test('HTML served as image/jpeg is not an image, whatever the Referer', async (t) => {
-  const { server, options } = await setup(t);
+  const { server, options, files } = await setup(t);
   const page = `${server.origin}/article/1`;
   const got = await downloadImage(`${server.origin}/html-as.jpg`, page, options());
   assert.ok(!got.ok);
@@ -104,6 +126,7 @@ test('HTML served as image/jpeg is not an image, whatever the Referer', async (t
   assert.ok(!empty.ok);
   assert.equal(empty.error.code, 'image-decode');
   assert.match(empty.error.message, /an empty body/);
+  assert.deepEqual(await files(), [], 'a failed download leaves no file');
 });
 
 test('404 and network failures are not retried with a Referer', async (t) => {
@@ -132,8 +155,9 @@ test('a hanging server times out after the configured time, not 30 s', async (t)
 });
 
 test('the byte cap stops a large image', async (t) => {
-  const { server, options } = await setup(t);
+  const { server, options, files } = await setup(t);
   const got = await downloadImage(`${server.origin}/photo.tiff`, null, options({ maxBytes: 10_000 }));
   assert.ok(!got.ok);
   assert.equal(got.error.code, 'too-large');
+  assert.deepEqual(await files(), [], 'the part written before the cap is removed');
 });

@@ -157,12 +157,12 @@ export function createEncoder(tempDir: string, slots: number): Encoder {
     await removeStaleTempFiles(tempDir);
   }
 
-  let files = 0;
+  let sources = 0;
   return {
     async tempFile() {
       await (ready ??= prepare());
       // Named as writeFileAtomic names its temp files, so removeStaleTempFiles knows a dead build's.
-      return path.join(tempDir, `.source-${files++}.${process.pid}.${token}.tmp`);
+      return path.join(tempDir, `.source-${sources++}.${process.pid}.${token}.tmp`);
     },
     encode(url, sourceFile, options, outPrefix) {
       return new Promise<Result<Encoded>>((resolve) => {

@@ -87,7 +87,10 @@ export async function downloadImage(url: string, pageUrl: string | null, options
       });
       continue;
     }
-    const size = await probeSize(source.head, format, source.path);
+    // A placeholder (≤ 2×2 px) is a few hundred bytes: a body larger than its head is a
+    // picture, and reading the header of every large download cost the build CPU for nothing.
+    // (A bloated tiny image that slips through is still caught by the converter.)
+    const size = source.bytes <= HEAD_BYTES ? await probeSize(source.head, format) : null;
     if (isPlaceholderSize(size)) {
       attempts.push({ referer, status, error: `placeholder ${size!.width}×${size!.height} image` });
       if (placeholder) await source.discard();
@@ -105,12 +108,22 @@ export async function downloadImage(url: string, pageUrl: string | null, options
 /** Bytes kept in memory from the start of a download: enough to tell its format and size from the header. */
 const HEAD_BYTES = 64 * 1024;
 
+/**
+ * Chunks are written in batches of this size: a write per network chunk
+ * (~64 KB) cost more CPU in syscalls and promises than the transfer itself, and
+ * a slow write let chunks pile up in the socket's stream, which then copies
+ * them into one buffer to hand them over.
+ */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+
 /** One attempt's body on its way to a file: its first bytes, size and hash taken as it arrives. */
 class SourceFile {
   head: Buffer = Buffer.alloc(0);
   bytes = 0;
   hash: Hash = createHash('sha256');
   private handle: Promise<FileHandle> | null = null;
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
 
   constructor(readonly path: string) {}
 
@@ -118,25 +131,57 @@ class SourceFile {
     if (this.head.length < HEAD_BYTES) this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
     this.hash.update(chunk);
     this.bytes += chunk.length;
-    await (await (this.handle ??= open(this.path, 'w'))).write(chunk);
+    this.batch.push(chunk);
+    this.batchBytes += chunk.length;
+    if (this.batchBytes >= WRITE_BATCH_BYTES) await this.flush();
   };
 
   /** A retried request starts its body again: the next write truncates the file. */
   restart = (): void => {
-    void this.close();
+    const handle = this.handle;
+    this.handle = null;
+    this.batch = [];
+    this.batchBytes = 0;
+    void handle?.then((h) => h.close()).catch(() => {});
     this.head = Buffer.alloc(0);
     this.bytes = 0;
     this.hash = createHash('sha256');
   };
 
+  /** Writes what is batched; a file that cannot be written is an error (the download cannot be kept). */
+  private async flush(): Promise<void> {
+    const chunks = this.batch;
+    if (chunks.length === 0) return;
+    this.batch = [];
+    this.batchBytes = 0;
+    const handle = await (this.handle ??= open(this.path, 'w'));
+    let done = (await handle.writev(chunks)).bytesWritten;
+    // writev may write part of the batch (a full disk, a signal): the rest goes after it.
+    for (const chunk of chunks) {
+      if (done >= chunk.length) {
+        done -= chunk.length;
+        continue;
+      }
+      await handle.write(chunk.subarray(done));
+      done = 0;
+    }
+  }
+
+  /** Writes what is left and closes the file. */
   async close(): Promise<void> {
-    const handle = this.handle;
-    this.handle = null;
-    await handle?.then((h) => h.close()).catch(() => {});
+    try {
+      await this.flush();
+    } finally {
+      const handle = this.handle;
+      this.handle = null;
+      this.batch = [];
+      this.batchBytes = 0;
+      await handle?.then((h) => h.close()).catch(() => {});
+    }
   }
 
   async discard(): Promise<void> {
-    await this.close();
+    await this.close().catch(() => {});
     await rm(this.path, { force: true });
   }
 }

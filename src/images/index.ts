@@ -16,7 +16,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { readFile, readdir, rm, rmdir } from 'node:fs/promises';
+import { readFile, readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { ImagesConfig } from '../model/config.ts';
 import { causeOf, failure, type Failure } from '../model/errors.ts';
@@ -245,7 +245,8 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
     try {
       return await storeDownload(ref, kind, key, download, fail);
     } finally {
-      await rm(download.file, { force: true });
+      // unlink, not rm: rm's recursive machinery stats first, thousands of times a build.
+      await unlink(download.file).catch(() => {});
     }
   }
 

@@ -35,16 +35,18 @@ export function describeNonImage(b: Buffer, size = b.length): string {
 }
 
 /**
- * Width and height from the header, or null when unknown (SVG is never parsed
- * here): BMP and ICO from `head`, the first bytes; the rest by libvips from the file.
+ * Width and height of a small image, or null when unknown (SVG is never
+ * parsed here). `body` is the whole download: only a body that fits in
+ * memory at once is probed (see download.ts), since only a tiny image can be
+ * a placeholder.
  */
-export async function probeSize(head: Buffer, format: ImageFormat, file: string): Promise<{ width: number; height: number } | null> {
+export async function probeSize(body: Buffer, format: ImageFormat): Promise<{ width: number; height: number } | null> {
   if (format === 'svg') return null;
-  if (format === 'bmp') return bmpSize(head);
-  if (format === 'ico') return icoSize(head);
+  if (format === 'bmp') return bmpSize(body);
+  if (format === 'ico') return icoSize(body);
   try {
     // Header only: the pixel limit is the converter's job, and it reports it better.
-    const meta = await sharp(file, { limitInputPixels: false }).metadata();
+    const meta = await sharp(body, { limitInputPixels: false }).metadata();
     return meta.width && meta.height ? { width: meta.width, height: meta.height } : null;
   } catch {
     return null;

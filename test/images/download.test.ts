@@ -6,20 +6,22 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHttpClient } from '../../src/net/http.ts';
 import { downloadImage, refererChain, type DownloadOptions } from '../../src/images/download.ts';
 import { tempDir } from '../support/tmp.ts';
 import { startImageServer, type ImageServer } from './servers.ts';
+import type { Route } from '../../scripts/fixture-server.ts';
 
-async function setup(t: { after(fn: () => unknown): void }): Promise<{
+async function setup(t: { after(fn: () => unknown): void }, routes: Route[] = []): Promise<{
   server: ImageServer;
   options: (extra?: Partial<DownloadOptions>) => DownloadOptions;
   /** The files downloads left in their folder (a success's is the caller's to remove). */
   files: () => Promise<string[]>;
 }> {
-  const server = await startImageServer();
+  const server = await startImageServer(routes);
   const client = createHttpClient({ userAgent: 'feed-digest-test', retryBaseMs: 5 });
   const dir = await tempDir(t);
   let n = 0;
@@ -160,4 +162,42 @@ test('the byte cap stops a large image', async (t) => {
   assert.ok(!got.ok);
   assert.equal(got.error.code, 'too-large');
   assert.deepEqual(await files(), [], 'the part written before the cap is removed');
+});
+
+/** A JPEG-looking body of `size` bytes (the magic, then deterministic noise): what matters is every byte arriving. */
+function largeBody(size: number): Buffer {
+  const body = Buffer.alloc(size);
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0]).copy(body);
+  for (let i = 4, x = 7; i < size; i++) body[i] = x = (x * 1103515245 + 12345) & 0xff;
+  return body;
+}
+
+test('a large body reaches its file whole, in order, hashed as it arrived; a cut first attempt leaves nothing of itself', async (t) => {
+  const body = largeBody(3_456_789);
+  let cuts = 0;
+  const { server, options, files } = await setup(t, [
+    (req, res) => {
+      if (req.url !== '/large.jpg' && req.url !== '/cut-once.jpg') return false;
+      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': body.length });
+      if (req.url === '/cut-once.jpg' && cuts++ === 0) {
+        // Half the body, then the connection drops: the retry must start the file again.
+        res.write(body.subarray(0, 1_700_001), () => res.destroy());
+        return true;
+      }
+      // Odd-sized pieces, so batches never line up with the network's chunks.
+      for (let at = 0; at < body.length; at += 99_991) res.write(body.subarray(at, Math.min(at + 99_991, body.length)));
+      res.end();
+      return true;
+    },
+  ]);
+  const sha = createHash('sha256').update(body).digest('hex');
+  for (const name of ['large.jpg', 'cut-once.jpg']) {
+    const got = await downloadImage(`${server.origin}/${name}`, null, options({ maxBytes: 10_000_000 }));
+    assert.ok(got.ok, name);
+    assert.equal(got.bytes, body.length);
+    assert.ok((await readFile(got.file)).equals(body), `${name}: the file holds the body`);
+    assert.equal(got.hash.digest('hex'), sha);
+  }
+  assert.equal(cuts, 2, 'the cut download was tried twice');
+  assert.equal((await files()).length, 2, 'one file per download: the cut attempt wrote into the file its retry rewrote');
 });

@@ -1,5 +1,5 @@
-// Loads one of feed-digest's entry points (src/cli.ts, src/build.ts,
-// src/images/encode-process.ts): the JavaScript that `npm run build` made in
+// Loads one of feed-digest's entry points (src/cli.ts, src/build.ts, the image
+// encoder's and the downloads' (src/images/): the JavaScript that `npm run build` made in
 // dist/ (npm ci and npm install run it), or the TypeScript source through tsx
 // when there is no build or a file in src/ is newer than it (a checkout being
 // worked on). The build saves ~0.5 s of start-up on every run.
@@ -15,7 +15,7 @@ function newestSource() {
   return newest;
 }
 
-/** @param {'cli' | 'build' | 'images/encode-process'} name */
+/** @param {'cli' | 'build' | 'images/encode-process' | 'images/download-thread'} name */
 export async function load(name) {
   const built = new URL(`dist/${name}.js`, root);
   try {

@@ -11,8 +11,9 @@
  * failed URL waits out a growing back-off (1 h, 4 h, 16 h, 2.7 d, then
  * weekly) before it is tried again. Downloads and conversions run under
  * separate limits so encoding overlaps with fetching, and a third limit
- * bounds how many downloaded sources wait at once. A download goes straight
- * to a temp file the encoder reads: this process never holds a whole body.
+ * bounds how many downloaded sources wait at once. A download runs on a
+ * thread of its own (downloader.ts) and goes straight to a temp file the
+ * encoder reads: the build never holds a whole body.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,8 @@ import type { ImageAsset, ImageAttempt, ImageIndex, ImageRef, ImageSource, Image
 import type { HttpClient } from '../net/http.ts';
 import { writeJsonAtomic } from '../io/atomic-file.ts';
 import type { ConvertOptions } from './convert.ts';
-import { downloadImage, type Downloaded } from './download.ts';
+import { refererChain } from './download.ts';
+import { createDownloader, type ThreadDownloaded } from './downloader.ts';
 import { createEncoder } from './encoder.ts';
 
 import type { IconCandidate } from './icons.ts';
@@ -118,7 +120,7 @@ export interface ImageProcessor {
   prune(referenced: Iterable<string>, icons?: Iterable<string>): Promise<number>;
   /** Absolute path of a variant file in the cache. */
   filePath(variantPath: string): string;
-  /** Stops the encoder's process once the build has no more images to convert (it gives back its memory). */
+  /** Stops the encoder's process and the downloads' thread once the build has no more images to convert (they give back their memory). */
   close(): Promise<void>;
 }
 
@@ -156,6 +158,8 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
   const downloads = options.downloads ?? 8;
   // Conversions run in the encoder's process, `encodes` at once.
   const encoder = createEncoder(path.join(options.dir, 'incoming'), encodes);
+  // Downloads run on a thread of their own, with a client made like the build's.
+  const downloader = createDownloader(options.client.options);
   const downloadLimit = pLimit(downloads);
   // Without this, fast downloads would pile up sources waiting for a free encoder.
   const memoryLimit = pLimit(options.inMemory ?? downloads + encodes);
@@ -228,14 +232,13 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
       recordFailure(ref.url, kind, key, error, attempts, known, sourceBytes, guessed);
     let download;
     try {
-      download = await downloadLimit(() =>
-        downloadImage(ref.url, ref.pageUrl, {
-          client: options.client,
-          referers: config.referers,
-          guardPrivate: !options.allowPrivateNetworks,
-          maxBytes: config.maxBytes,
-          timeoutMs: options.timeoutMs,
-          tempFile: encoder.tempFile,
+      download = await downloadLimit(async () =>
+        downloader.download({
+          url: ref.url,
+          pageUrl: ref.pageUrl,
+          options: { referers: config.referers, guardPrivate: !options.allowPrivateNetworks, maxBytes: config.maxBytes, timeoutMs: options.timeoutMs },
+          tempFiles: await Promise.all(refererChain(ref.url, ref.pageUrl, config.referers).map(() => encoder.tempFile())),
+          hashSuffix: optionsKey(kind),
         }),
       );
     } catch (err) {
@@ -254,11 +257,11 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
     ref: ImageRef,
     kind: ImageKind,
     key: string,
-    download: Extract<Downloaded, { ok: true }>,
+    download: Extract<ThreadDownloaded, { ok: true }>,
     fail: (error: Failure, attempts: ImageAttempt[], sourceBytes: number | null) => null,
   ): Promise<ImageAsset | null> {
     const { referer, attempts, ms: downloadMs, bytes: sourceBytes } = download;
-    const hash = download.hash.update(optionsKey(kind)).digest('hex').slice(0, 24);
+    const hash = download.hash;
     const existing = index.assets[hash];
     if (existing && (await assetPresent(existing))) {
       index.sources[key] = okSource(ref.url, hash, referer, attempts);
@@ -427,7 +430,9 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
       return removed;
     },
     filePath,
-    close: () => encoder.close(),
+    close: async () => {
+      await Promise.all([encoder.close(), downloader.close()]);
+    },
   };
 }
 

@@ -88,6 +88,8 @@ export interface HttpClientOptions {
 }
 
 export interface HttpClient {
+  /** What it was made with: another thread makes the same client from it. */
+  readonly options: HttpClientOptions;
   get(req: HttpRequest): Promise<Result<HttpResponse>>;
   close(): Promise<void>;
 }
@@ -245,6 +247,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   return {
+    options,
     get,
     async close() {
       await Promise.all([...dispatchers.values()].map((d) => d.close().catch(() => undefined)));

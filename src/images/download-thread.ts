@@ -4,6 +4,7 @@
  * with an HTTP client of its own made from the build's client's options, and
  * answers with what it wrote where.
  */
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { causeOf } from '../model/errors.ts';
 import { createHttpClient, type HttpClientOptions } from '../net/http.ts';
@@ -26,7 +27,7 @@ async function run(job: DownloadJob): Promise<DownloadReply> {
     // The hash names the converted files: the source's bytes, then the conversion's settings.
     return { id: job.id, result: { ...got, hash: got.hash.update(job.hashSuffix).digest('hex').slice(0, 24) } };
   } catch (err) {
-    return { id: job.id, thrown: causeOf(err) };
+    return { id: job.id, thrown: `cannot store the download under ${path.dirname(job.tempFiles[0] ?? '.')} (${causeOf(err)})` };
   }
 }
 

@@ -242,7 +242,8 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
         }),
       );
     } catch (err) {
-      return fail(failure('state', `${ref.url}: cannot store the download under ${options.dir}`, { cause: causeOf(err) }), [], null);
+      // The download's temp file could not be written, or its thread died: the message says which.
+      return fail(failure('state', `${ref.url}: ${causeOf(err)}`, { cause: causeOf(err) }), [], null);
     }
     if (!download.ok) return fail(download.error, download.attempts, null);
     try {

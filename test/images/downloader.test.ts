@@ -51,6 +51,22 @@ test('a download on the thread: the file, its size, the hash of its bytes and th
   assert.equal(missing.error.code, 'http-status');
 });
 
+test('a download that cannot be stored rejects, naming the folder', async (t) => {
+  const server = await startImageServer();
+  const dir = await tempDir(t);
+  const downloader = createDownloader({ userAgent: 'feed-digest-test' });
+  t.after(async () => {
+    await downloader.close();
+    await server.close();
+  });
+  const missing = path.join(dir, 'no-such-folder');
+  const job = { url: `${server.origin}/photo.jpg`, pageUrl: null, options: OPTIONS, tempFiles: [path.join(missing, 'a')], hashSuffix: '' };
+  await assert.rejects(downloader.download(job), (err: Error) => err.message.startsWith(`cannot store the download under ${missing} (`) && /ENOENT/.test(err.message));
+  // The thread is still there for the next one.
+  const got = await downloader.download({ ...job, tempFiles: [path.join(dir, 'b')] });
+  assert.ok(got.ok);
+});
+
 test('closing the thread fails the downloads in flight, with a message; the next download gets a new thread', async (t) => {
   const server = await startImageServer();
   const dir = await tempDir(t);

@@ -20,8 +20,9 @@ let gc: (() => void) | undefined;
 
 const LARGE_HEAP = 256 * 2 ** 20;
 
-export function collectGarbage(): void {
-  if (process.memoryUsage().heapUsed < LARGE_HEAP) return;
+/** Collects when the heap holds at least `minHeapBytes` (used, garbage included). */
+export function collectGarbage(minHeapBytes = LARGE_HEAP): void {
+  if (process.memoryUsage().heapUsed < minHeapBytes) return;
   if (!gc) {
     // Exposed for this process from now on; `gc` lives in a fresh context's global.
     v8.setFlagsFromString('--expose-gc');

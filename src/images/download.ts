@@ -110,9 +110,9 @@ const HEAD_BYTES = 64 * 1024;
 
 /**
  * Chunks are written in batches of this size: a write per network chunk
- * (~64 KB) cost more CPU in syscalls and promises than the transfer itself, and
- * a slow write let chunks pile up in the socket's stream, which then copies
- * them into one buffer to hand them over.
+ * (~64 KB) cost a syscall and a promise round trip each, and while it was
+ * awaited chunks piled up in the socket's stream, which then copied them into
+ * one buffer to hand them over.
  */
 const WRITE_BATCH_BYTES = 1024 * 1024;
 
@@ -181,6 +181,8 @@ class SourceFile {
   }
 
   async discard(): Promise<void> {
+    this.batch = [];
+    this.batchBytes = 0;
     await this.close().catch(() => {});
     await rm(this.path, { force: true });
   }

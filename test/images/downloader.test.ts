@@ -6,7 +6,7 @@
  * so, and the next download gets a new thread; an idle thread does not keep
  * the process alive.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -14,19 +14,26 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createDownloader, type DownloadJob } from '../../src/images/downloader.ts';
+import type { HttpClientOptions } from '../../src/net/http.ts';
 import { tempDir, REPO_ROOT } from '../support/tmp.ts';
 import { IMAGES, startImageServer } from './servers.ts';
 
 const OPTIONS: DownloadJob['options'] = { referers: {}, guardPrivate: false, maxBytes: 5_000_000, timeoutMs: 5000 };
 
-test('a download on the thread: the file, its size, the hash of its bytes and the suffix, each attempt', async (t) => {
+/** The fixture server, a temp folder and a downloader, all gone when the test ends. */
+async function setup(t: TestContext, http: HttpClientOptions = { userAgent: 'feed-digest-test' }) {
   const server = await startImageServer();
   const dir = await tempDir(t);
-  const downloader = createDownloader({ userAgent: 'feed-digest-test', retryBaseMs: 5 });
+  const downloader = createDownloader(http);
   t.after(async () => {
     await downloader.close();
     await server.close();
   });
+  return { server, dir, downloader };
+}
+
+test('a download on the thread: the file, its size, the hash of its bytes and the suffix, each attempt', async (t) => {
+  const { server, dir, downloader } = await setup(t, { userAgent: 'feed-digest-test', retryBaseMs: 5 });
   const page = `${server.origin}/article/1`;
   const got = await downloader.download({
     url: `${server.origin}/pixel-unless-referer/photo.jpg`,
@@ -52,13 +59,7 @@ test('a download on the thread: the file, its size, the hash of its bytes and th
 });
 
 test('a download that cannot be stored rejects, naming the folder', async (t) => {
-  const server = await startImageServer();
-  const dir = await tempDir(t);
-  const downloader = createDownloader({ userAgent: 'feed-digest-test' });
-  t.after(async () => {
-    await downloader.close();
-    await server.close();
-  });
+  const { server, dir, downloader } = await setup(t);
   const missing = path.join(dir, 'no-such-folder');
   const job = { url: `${server.origin}/photo.jpg`, pageUrl: null, options: OPTIONS, tempFiles: [path.join(missing, 'a')], hashSuffix: '' };
   await assert.rejects(downloader.download(job), (err: Error) => err.message.startsWith(`cannot store the download under ${missing} (`) && /ENOENT/.test(err.message));
@@ -68,13 +69,7 @@ test('a download that cannot be stored rejects, naming the folder', async (t) =>
 });
 
 test('closing the thread fails the downloads in flight, with a message; the next download gets a new thread', async (t) => {
-  const server = await startImageServer();
-  const dir = await tempDir(t);
-  const downloader = createDownloader({ userAgent: 'feed-digest-test' });
-  t.after(async () => {
-    await downloader.close();
-    await server.close();
-  });
+  const { server, dir, downloader } = await setup(t);
   const hanging = downloader.download({ url: `${server.origin}/hang/photo.jpg`, pageUrl: null, options: OPTIONS, tempFiles: [path.join(dir, 'a')], hashSuffix: '' });
   while (server.concurrency.now === 0) await new Promise((r) => setTimeout(r, 5));
   await downloader.close();

@@ -18,6 +18,7 @@ import type { Config } from './model/config.ts';
 import type { FeedState } from './model/archive.ts';
 import { summarize, type BuildReport } from './report/index.ts';
 import { acquireLock } from './io/lock.ts';
+import { StoppedError } from './model/errors.ts';
 import { writeJsonAtomic } from './io/atomic-file.ts';
 import { inShard, SHARD_FILE, type ShardFile, type ShardSpec } from './shard/index.ts';
 import { reportToCi, type CiReporting, type NewArticle } from './deploy/index.ts';
@@ -51,6 +52,12 @@ export interface BuildOptions {
   shard?: ShardSpec;
   /** GitHub Actions: the step summary file and where `::warning::` lines go. */
   ci?: CiReporting;
+  /**
+   * Aborting it stops the build (the CLI aborts it on SIGINT or SIGTERM): no
+   * new work starts, what was archived is saved, the lock is released, and
+   * build() rejects with a StoppedError saying where it stopped.
+   */
+  signal?: AbortSignal;
 }
 
 export interface BuildResult {
@@ -65,6 +72,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const now = options.now ?? started;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const clock = performance.now();
+  const stop = options.signal;
 
   let config = await loadConfig(options.config);
   if (options.concurrency) config = { ...config, fetch: { ...config.fetch, concurrency: options.concurrency } };
@@ -72,7 +80,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const shard = options.shard;
   const scope = shard ? { ...config, feeds: config.feeds.filter((f) => inShard(f.id, shard)) } : config;
   const cacheDir = path.resolve(options.cache);
-  const lock = await acquireLock(cacheDir);
+  if (stop?.aborted) throw stopped(stop, 'before it started');
+  // The heartbeat runs on the build's clock (tests move it to simulate hours between runs).
+  const lock = await acquireLock(cacheDir, { clock: () => now.getTime() + (performance.now() - clock) });
+  const warnings = lock.tookOver ? [lock.tookOver] : [];
+  if (lock.tookOver && !options.quiet) log(`! ${lock.tookOver}`);
   try {
     const restoreMs = await restoreIfEmpty({
       config: scope,
@@ -81,10 +93,31 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       from: options.restoreFrom,
       log: options.quiet ? () => {} : log,
       ...(options.http ? { http: options.http } : {}),
+      stop,
+    }).catch((err: unknown) => {
+      // A restore cut short fails on its requests: the stop is what happened.
+      throw stop?.aborted ? stopped(stop, 'while restoring the archive from the deployed site; nothing was saved, the next build restores it again') : err;
     });
-    const ingested = await ingest({ config: scope, cacheDir, now, quiet: options.quiet ?? false, ...(options.http ? { http: options.http } : {}) });
+    if (stop?.aborted) throw stopped(stop, 'after restoring the archive; the next build fetches the feeds');
+    const ingested = await ingest({ config: scope, cacheDir, now, quiet: options.quiet ?? false, ...(options.http ? { http: options.http } : {}), stop, partial: Boolean(shard) });
+    if (ingested.stopped) {
+      const { feedsDone, feedsTotal } = ingested.stopped;
+      const added = ingested.feedReports.reduce((n, r) => n + r.new, 0);
+      const converted = ingested.images.totals().converted;
+      throw stopped(
+        stop!,
+        `while fetching feeds and converting images: ${feedsDone} of ${feedsTotal} feeds done, ${added} new articles and ${converted} converted images saved; the next build goes on from there`,
+      );
+    }
     const report = buildReport({ started, ingested });
-    const rendered = shard ? null : await publish({ config, cacheDir, out: options.out, now, state: ingested, report, searchPartSize: options.searchPartSize });
+    report.warnings.unshift(...warnings);
+    const rendered = shard
+      ? null
+      : await untilStopped(
+          publish({ config, cacheDir, out: options.out, now, state: ingested, report, searchPartSize: options.searchPartSize, signal: stop }),
+          stop,
+          () => `while writing the site: the archive is saved (${report.totals.articles.new} new articles); the next build writes the site again`,
+        );
     report.totals.pages = rendered?.pages ?? 0;
     report.totals.pagesWritten = rendered?.pagesWritten ?? 0;
     report.warnings.push(...(rendered?.warnings ?? []));
@@ -102,6 +135,26 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   } finally {
     await lock.release();
   }
+}
+
+function stopped(stop: AbortSignal, where: string): StoppedError {
+  const signal = stop.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+  return new StoppedError(signal, `stopped by ${String(stop.reason)} ${where}`);
+}
+
+/**
+ * `work`, or a StoppedError as soon as `stop` aborts. What `work` still does
+ * after that needs no saving (the site is written again by the next build);
+ * it is told through the same signal to wind down.
+ */
+function untilStopped<T>(work: Promise<T>, stop: AbortSignal | undefined, where: () => string): Promise<T> {
+  if (!stop) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(stopped(stop, where()));
+    if (stop.aborted) return onAbort();
+    stop.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => stop.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Articles first archived by this build, for the CI summary. */

@@ -12,8 +12,10 @@ import { parseShardSpec, type ShardSpec } from './shard/index.ts';
 import { loadConfig } from './config/index.ts';
 import { checkConfig } from './config/check.ts';
 import { importOpml } from './opml/index.ts';
-import { ConfigError, UsageError } from './model/errors.ts';
-import { LockedError } from './io/lock.ts';
+import { ConfigError, StoppedError, UsageError } from './model/errors.ts';
+import { LockedError, releaseHeldLocksSync } from './io/lock.ts';
+import { exitCodeFor, watchStopSignals } from './io/signals.ts';
+import { reportNoSiteToCi, type CiReporting } from './deploy/index.ts';
 import { serveSite } from './serve/index.ts';
 
 const HELP = `feed-digest: RSS/Atom/JSON feeds in, a static site and a JSON Feed archive out.
@@ -23,7 +25,9 @@ Usage:
                     [--concurrency N] [--strict] [--quiet]
                     [--restore-from URL | --no-restore] [--shard i/n]
   feed-digest merge STATE... [--config feeds.json] [--cache .cache]
+                    [--allow-unlisted] [--allow-missing]
   feed-digest render [--config feeds.json] [--cache .cache] [--out _site]
+                     [--allow-unlisted] [--allow-missing]
   feed-digest assets [--config feeds.json] [--cache .cache] [--out _assets]
   feed-digest check [--config feeds.json]
   feed-digest import-opml FILE.opml [--config feeds.json] [--dry-run]
@@ -58,23 +62,48 @@ Options:
   --shard i/n        fetch only shard i of n (feeds split by a hash of their
                      id), save the partial state in --cache, render nothing
 
+  --allow-unlisted   merge, render: leave out the feeds a state holds that
+                     the config does not list (without it: exit 2, naming them)
+  --allow-missing    merge, render: publish configured feeds that no state
+                     holds as empty (without it: exit 2, naming them)
+
   --port N, --host H where serve listens (default 127.0.0.1:8080)
 
 On GitHub Actions, build appends a Markdown report to $GITHUB_STEP_SUMMARY
 and prints a ::warning:: annotation for each failing feed.
 
+SIGINT or SIGTERM stop a build cleanly: what was archived is saved, the
+cache released; a second signal exits at once.
+
 Exit codes: 0 site written (failed feeds are reported), 1 no site written
-(or --strict with failures), 2 bad config or arguments.
+(or --strict with failures, or the cache is in use), 2 bad config or
+arguments (or merge/render would publish less than their input), 130/143
+stopped by SIGINT/SIGTERM.
 
 With npx, put "--" before --help: npx -- feed-digest --help (or: npx feed-digest help).
 `;
 
+/**
+ * How long a stopped command may take to wind down before it exits anyway:
+ * inside the 7.5 s GitHub Actions waits between SIGINT and SIGTERM.
+ */
+const STOP_GRACE_MS = 6_000;
+
+/** GitHub Actions, read from the environment here (the stages read none). */
+function ciReporting(): CiReporting | null {
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+  const onActions = process.env.GITHUB_ACTIONS === 'true' || Boolean(summaryFile);
+  return onActions ? { summaryFile, annotate: (line: string) => process.stdout.write(`${line}\n`) } : null;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // The commands that hold the cache lock stop cleanly on SIGINT / SIGTERM (see io/signals.ts).
+  const stops = command === 'build' || command === 'merge' || command === 'render' ? watchStopSignals({ graceMs: STOP_GRACE_MS, write: (line) => process.stderr.write(`${line}\n`) }) : null;
   try {
     switch (command) {
       case 'build':
-        return await runBuild(rest);
+        return await runBuild(rest, stops!.signal);
       case 'check':
         return await runCheck(rest);
       case 'import-opml':
@@ -84,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'merge':
         return await runMerge(rest);
       case 'render':
-        return await runRender(rest);
+        return await runRender(rest, stops!.signal);
       case 'assets':
         return await runAssets(rest);
       case undefined:
@@ -108,12 +137,24 @@ export async function main(argv: string[]): Promise<number> {
       if (err instanceof UsageError) process.stderr.write('Run "feed-digest help" for usage.\n');
       return 2;
     }
+    if (err instanceof StoppedError) {
+      // One line saying where it stopped; then out at once: work the stop cut short may still hold the event loop.
+      process.stderr.write(`feed-digest: ${err.message}\n`);
+      const ci = ciReporting();
+      if (ci) await reportNoSiteToCi(ci, `stopped by ${err.signal}`, err.message).catch(() => {});
+      releaseHeldLocksSync();
+      process.exit(exitCodeFor(err.signal));
+    }
     if (err instanceof LockedError || err instanceof RestoreError) {
       process.stderr.write(`feed-digest: ${err.message}\n`);
+      const ci = ciReporting();
+      if (ci) await reportNoSiteToCi(ci, err instanceof LockedError ? 'the cache is in use' : 'the archive could not be restored', err.message).catch(() => {});
       return 1;
     }
     process.stderr.write(`feed-digest: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;
+  } finally {
+    stops?.dispose();
   }
 }
 
@@ -131,13 +172,14 @@ const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 const CONFIG_OPTION = { config: { type: 'string', default: 'feeds.json' } } as const;
 const CACHE_OPTION = { cache: { type: 'string', default: '.cache' } } as const;
 const QUIET_OPTION = { quiet: { type: 'boolean', default: false } } as const;
+const SHRINK_OPTIONS = { 'allow-unlisted': { type: 'boolean', default: false }, 'allow-missing': { type: 'boolean', default: false } } as const;
 
 function printHelp(): number {
   process.stdout.write(HELP);
   return 0;
 }
 
-async function runBuild(args: string[]): Promise<number> {
+async function runBuild(args: string[], signal: AbortSignal): Promise<number> {
   const { values } = parse(() =>
     parseArgs({
       args,
@@ -173,11 +215,13 @@ async function runBuild(args: string[]): Promise<number> {
     if (!parsed.ok) throw new UsageError(parsed.message);
     shard = parsed.value;
   }
-  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-  const onActions = process.env.GITHUB_ACTIONS === 'true' || Boolean(summaryFile);
+  const ci = ciReporting();
+  // Tests and simulations only: the build's clock, so hours can pass between simulated runs.
+  const testNow = process.env.FEED_DIGEST_TEST_NOW ? new Date(process.env.FEED_DIGEST_TEST_NOW) : null;
   // Loaded on demand: check, serve and import-opml start without Eleventy and sharp.
   const { build } = await import('./build.ts');
   const { report } = await build({
+    ...(testNow && !Number.isNaN(testNow.getTime()) ? { now: testNow } : {}),
     config: values.config,
     out: values.out,
     cache: values.cache,
@@ -185,7 +229,8 @@ async function runBuild(args: string[]): Promise<number> {
     quiet: values.quiet,
     restoreFrom: from ?? values.restore,
     ...(shard ? { shard } : {}),
-    ...(onActions ? { ci: { summaryFile, annotate: (line: string) => process.stdout.write(`${line}\n`) } } : {}),
+    ...(ci ? { ci } : {}),
+    signal,
   });
   if (!values.quiet) {
     process.stderr.write(shard ? `Partial state of shard ${shard.index}/${shard.count} saved in ${path.resolve(values.cache)}\n` : `Site written to ${path.resolve(values.out)}\n`);
@@ -276,17 +321,25 @@ async function runMerge(args: string[]): Promise<number> {
         ...CONFIG_OPTION,
         ...CACHE_OPTION,
         ...QUIET_OPTION,
+        ...SHRINK_OPTIONS,
       },
     }),
   );
   if (values.help) return printHelp();
   if (positionals.length === 0) throw new UsageError('merge expects the partial state folders written by "build --shard i/n"');
   const { mergeStateDirs } = await import('./build.ts');
-  await mergeStateDirs({ config: values.config, cache: values.cache, states: positionals, quiet: values.quiet });
+  await mergeStateDirs({
+    config: values.config,
+    cache: values.cache,
+    states: positionals,
+    quiet: values.quiet,
+    allowUnlisted: values['allow-unlisted'],
+    allowMissing: values['allow-missing'],
+  });
   return 0;
 }
 
-async function runRender(args: string[]): Promise<number> {
+async function runRender(args: string[], signal: AbortSignal): Promise<number> {
   const { values } = parse(() =>
     parseArgs({
       args,
@@ -296,12 +349,21 @@ async function runRender(args: string[]): Promise<number> {
         ...CACHE_OPTION,
         out: { type: 'string', default: '_site' },
         ...QUIET_OPTION,
+        ...SHRINK_OPTIONS,
       },
     }),
   );
   if (values.help) return printHelp();
   const { renderState } = await import('./build.ts');
-  await renderState({ config: values.config, cache: values.cache, out: values.out, quiet: values.quiet });
+  await renderState({
+    config: values.config,
+    cache: values.cache,
+    out: values.out,
+    quiet: values.quiet,
+    signal,
+    allowUnlisted: values['allow-unlisted'],
+    allowMissing: values['allow-missing'],
+  });
   return 0;
 }
 

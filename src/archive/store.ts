@@ -52,6 +52,11 @@ export interface LoadedArchive {
   /** The serialized articles as loaded, to skip rewriting unchanged files (absent: rewrite). */
   fingerprints: Map<string, string>;
   warnings: string[];
+  /**
+   * Feeds the state holds that were not asked for (no longer in the config):
+   * their files stay in the cache, but the next save no longer lists them.
+   */
+  unlisted: { id: string; articles: number }[];
 }
 
 export function stateDir(cacheDir: string): string {
@@ -90,10 +95,13 @@ export async function loadArchive(cacheDir: string, feeds: { id: string; url: st
       states.set(id, state);
     }),
   );
-  return { feeds: states, fingerprints, warnings };
+  const unlisted = Object.entries(status ?? {})
+    .filter(([id]) => !states.has(id))
+    .map(([id, entry]) => ({ id, articles: entry.articles ?? 0 }));
+  return { feeds: states, fingerprints, warnings, unlisted };
 }
 
-export async function saveArchive(cacheDir: string, archive: LoadedArchive): Promise<{ written: number }> {
+export async function saveArchive(cacheDir: string, archive: Pick<LoadedArchive, 'feeds' | 'fingerprints'>): Promise<{ written: number }> {
   const dir = stateDir(cacheDir);
   let written = 0;
   for (const [id, state] of archive.feeds) {

@@ -22,3 +22,13 @@ export async function reportToCi(ci: CiReporting, report: SummaryReport, context
   // Appended, not written: other steps of the job add their own sections.
   if (ci.summaryFile) await appendFile(ci.summaryFile, stepSummary(report, context));
 }
+
+/**
+ * A build that wrote no site (stopped by a signal, a cache in use, an
+ * archive that could not be restored): one error annotation and a short
+ * section in the step summary saying what happened and what comes next.
+ */
+export async function reportNoSiteToCi(ci: CiReporting, heading: string, message: string): Promise<void> {
+  ci.annotate?.(`::error::${message.replace(/\r?\n/g, ' ')}`);
+  if (ci.summaryFile) await appendFile(ci.summaryFile, `## Feed digest: ${heading}\n\n${message}\n\n`);
+}

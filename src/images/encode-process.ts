@@ -49,3 +49,8 @@ process.on('message', (job: EncodeRequest) => {
 });
 // The build is gone (finished, or killed): nobody waits for what is in progress.
 process.on('disconnect', () => process.exit(0));
+// Ctrl+C reaches the whole process group: the build decides when its encoder stops
+// (it kills it when it is stopped itself), else a half-stopped build would retry the
+// images in progress in a new encoder.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});

@@ -17,9 +17,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rmdir } from 'node:fs/promises';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { removeStaleTempFiles } from '../io/atomic-file.ts';
+import { removeStaleTempFiles, removeTempFilesOf } from '../io/atomic-file.ts';
 import { causeOf, failure, type Result } from '../model/errors.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import type { ConvertOptions, Converted } from './convert.ts';
@@ -54,6 +54,12 @@ export interface Encoder {
   pid(): number | null;
   /** Ends the process (a later encode starts another) and waits until it is gone. */
   close(): Promise<void>;
+  /**
+   * The build is being stopped: every job waiting or in progress ends as
+   * 'stopped' at once, the process is killed (no retry), the sources' folder
+   * removed. Later encodes end as 'stopped' too.
+   */
+  abort(reason: string): Promise<void>;
 }
 
 const SCRIPT = path.join(PACKAGE_ROOT, 'bin', 'encoder.js');
@@ -80,6 +86,11 @@ export function createEncoder(tempDir: string, slots: number): Encoder {
   const sent = new Map<number, Job>();
   let encoding = 0;
   let ready: Promise<void> | null = null;
+  let aborted: string | null = null;
+  const stopped = (job: Job): Result<Encoded> => ({
+    ok: false,
+    error: failure('stopped', `${job.request.url}: not converted, the build was stopped (${aborted})`),
+  });
 
   function start(): ChildProcess {
     const proc = fork(SCRIPT, [], {
@@ -166,7 +177,9 @@ export function createEncoder(tempDir: string, slots: number): Encoder {
     },
     encode(url, sourceFile, options, outPrefix) {
       return new Promise<Result<Encoded>>((resolve) => {
-        waiting.push({ request: { id: nextId++, url, sourceFile, options, outPrefix }, encoding: false, crashes: 0, resolve });
+        const job: Job = { request: { id: nextId++, url, sourceFile, options, outPrefix }, encoding: false, crashes: 0, resolve };
+        if (aborted) return resolve(stopped(job));
+        waiting.push(job);
         pump();
       });
     },
@@ -182,6 +195,27 @@ export function createEncoder(tempDir: string, slots: number): Encoder {
         await exited;
       }
       if (ready) await rmdir(tempDir).catch(() => {});
+      ready = null;
+    },
+    async abort(reason) {
+      aborted = reason;
+      // Where the jobs in progress were writing their files.
+      const outDirs = new Set([...sent.values()].map((job) => path.dirname(job.request.outPrefix)));
+      for (const job of [...waiting, ...sent.values()]) job.resolve(stopped(job));
+      waiting.length = 0;
+      sent.clear();
+      encoding = 0;
+      const proc = child;
+      child = null;
+      if (proc && proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((resolve) => proc.once('exit', resolve));
+        proc.kill('SIGKILL');
+        await exited;
+        // Files it was writing (atomically: temp file, then rename) when it was killed.
+        if (proc.pid) for (const dir of outDirs) await removeTempFilesOf(dir, proc.pid);
+      }
+      // The sources on their way to it, this build's alone (the cache is locked).
+      await rm(tempDir, { recursive: true, force: true });
       ready = null;
     },
   };

@@ -122,6 +122,13 @@ export interface ImageProcessor {
   filePath(variantPath: string): string;
   /** Stops the encoder's process and the downloads' thread once the build has no more images to convert (they give back their memory). */
   close(): Promise<void>;
+  /**
+   * The build is being stopped: downloads and conversions in progress end
+   * now, their temp files are removed, and every image not done yet (now or
+   * later) resolves to null without being recorded as failed, so it is
+   * simply tried again by the next build. What was converted stays indexed.
+   */
+  stop(reason: string): Promise<void>;
 }
 
 const HOUR = 3600_000;
@@ -178,6 +185,7 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
   const filesDir = path.join(options.dir, 'files');
   const filePath = (variantPath: string) => path.join(filesDir, variantPath.replace(/^img\//, ''));
   let written = 0;
+  let stopped: string | null = null;
 
   // Busy time: wall clock while anything downloads or converts.
   let active = 0;
@@ -223,13 +231,15 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
       entries.push({ ...entry(ref.url, kind, guessed ? 'missing' : 'backoff', null, null, known.attempts), error: known.failure });
       return null;
     }
-    return memoryLimit(() => busy(() => fetchAndConvert(ref, kind, key, known, guessed)));
+    if (stopped) return null;
+    return memoryLimit(() => (stopped ? null : busy(() => fetchAndConvert(ref, kind, key, known, guessed))));
   }
 
   /** The downloaded source is a temp file that lives only until this returns. */
   async function fetchAndConvert(ref: ImageRef, kind: ImageKind, key: string, known: ImageSource | undefined, guessed: boolean): Promise<ImageAsset | null> {
+    // What a stop interrupted is not the image's fault: nothing is recorded, the next build tries it.
     const fail = (error: Failure, attempts: ImageAttempt[], sourceBytes: number | null) =>
-      recordFailure(ref.url, kind, key, error, attempts, known, sourceBytes, guessed);
+      stopped ? null : recordFailure(ref.url, kind, key, error, attempts, known, sourceBytes, guessed);
     let download;
     try {
       download = await downloadLimit(async () =>
@@ -433,6 +443,12 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
     filePath,
     close: async () => {
       await Promise.all([encoder.close(), downloader.close()]);
+    },
+    async stop(reason) {
+      stopped = reason;
+      // The thread first: its downloads write into the folder the encoder's abort removes.
+      await downloader.close();
+      await encoder.abort(reason);
     },
   };
 }

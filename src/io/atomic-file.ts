@@ -72,6 +72,14 @@ export async function removeStaleTempFiles(dir: string): Promise<number> {
   return removed;
 }
 
+/** Removes the temp files process `pid` left in `dir` (not recursive), which it can no longer finish (it was killed). */
+export async function removeTempFilesOf(dir: string, pid: number): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (Number(TEMP_NAME.exec(name)?.[1]) === pid) await rm(path.join(dir, name), { force: true });
+  }
+}
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -21,6 +21,8 @@ export type FailureCode =
   | 'image-too-large'
   | 'image-unsupported'
   | 'state'
+  /** Not done because the build was stopped (SIGINT, SIGTERM): not the feed's or the image's fault, never recorded against it. */
+  | 'stopped'
   /** A bug in feed-digest tripped by one feed or image: that one fails, the build goes on. */
   | 'internal';
 
@@ -67,4 +69,19 @@ export class ConfigError extends Error {
 /** Thrown for command-line mistakes: the CLI exits 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/**
+ * Thrown when a signal stopped the build (SIGINT, SIGTERM): what was
+ * archived is saved, the lock released. The CLI prints the message and exits
+ * 128 + the signal's number.
+ */
+export class StoppedError extends Error {
+  override name = 'StoppedError';
+  constructor(
+    readonly signal: 'SIGINT' | 'SIGTERM',
+    message: string,
+  ) {
+    super(message);
+  }
 }

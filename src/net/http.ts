@@ -97,7 +97,12 @@ export interface HttpClient {
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 
-export function createHttpClient(options: HttpClientOptions): HttpClient {
+/**
+ * `stop` (the build being stopped by a signal) aborts every request of the
+ * client at once, in flight or waiting to retry. It is not part of the
+ * options: those are copied to another thread, a signal cannot be.
+ */
+export function createHttpClient(options: HttpClientOptions, stop?: AbortSignal): HttpClient {
   const connectTimeout = options.connectTimeoutMs ?? 10_000;
   const retryBaseMs = options.retryBaseMs ?? 1000;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
@@ -216,9 +221,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   async function get(req: HttpRequest): Promise<Result<HttpResponse>> {
     const started = Date.now();
     const deadlineMs = req.deadlineMs ?? req.timeoutMs;
-    const deadline = req.signal
-      ? AbortSignal.any([req.signal, AbortSignal.timeout(deadlineMs)])
-      : AbortSignal.timeout(deadlineMs);
+    const callers = [req.signal, stop].filter((s): s is AbortSignal => s !== undefined);
+    const deadline = callers.length > 0 ? AbortSignal.any([...callers, AbortSignal.timeout(deadlineMs)]) : AbortSignal.timeout(deadlineMs);
     const retries = req.retries ?? 0;
     let last: Result<HttpResponse> | null = null;
     for (let attempt = 0; attempt <= retries; attempt++) {
@@ -229,6 +233,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       try {
         result = await once(req, signal, started);
       } catch (err) {
+        if (stop?.aborted) return { ok: false, error: failure('stopped', `${req.url}: not fetched, the build was stopped (${String(stop.reason)})`) };
         result = { ok: false, error: networkFailure(req.url, err, { deadline, deadlineMs, attemptTimeout, timeoutMs: req.timeoutMs }) };
       }
       if (result.ok) result.value.attempts = attempt + 1;

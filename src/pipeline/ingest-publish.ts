@@ -32,11 +32,18 @@ export interface IngestResult {
   stateFilesWritten: number;
   warnings: string[];
   steps: Record<string, number>;
+  /** Set when a signal stopped the ingest: what was merged before it is saved, nothing was pruned. */
+  stopped: { feedsDone: number; feedsTotal: number } | null;
 }
 
 /**
  * fetch → parse → archive → content → images for every enabled feed, then
  * the archive and image index are saved. No site is written.
+ *
+ * When `stop` aborts (a signal), no new feed or image is started, requests
+ * and conversions in progress end, and what was merged so far is saved: the
+ * result says `stopped`. Feeds and images cut short are not counted as
+ * failures; the next build does them.
  */
 export async function ingest(options: {
   config: Config;
@@ -44,18 +51,28 @@ export async function ingest(options: {
   now: Date;
   quiet: boolean;
   http?: HttpTuning;
+  stop?: AbortSignal;
+  /** The config holds one shard's feeds: the state's other feeds are not gone from it. */
+  partial?: boolean;
 }): Promise<IngestResult> {
-  const { config, cacheDir, now } = options;
+  const { config, cacheDir, now, stop } = options;
   const steps: Record<string, number> = {};
   const busy = (name: string, ms: number) => {
     steps[name] = (steps[name] ?? 0) + ms;
   };
-  const client = createHttpClient({ userAgent: config.fetch.userAgent, ...options.http });
+  const client = createHttpClient({ userAgent: config.fetch.userAgent, ...options.http }, stop);
   try {
     let t = performance.now();
     const archive = await loadArchive(cacheDir, config.feeds);
     const { index, warning: indexWarning } = await loadImageIndex(path.join(cacheDir, 'images'));
     const warnings = [...archive.warnings, ...(indexWarning ? [indexWarning] : [])];
+    // Said once, loudly: the next save no longer lists them.
+    for (const gone of options.partial ? [] : archive.unlisted) {
+      warnings.push(
+        `feed "${gone.id}" is no longer in ${config.file}: its ${gone.articles} archived articles are no longer published ` +
+          `(its state stays in ${path.join(cacheDir, 'state', 'feeds', `${gone.id}.json`)}; add the feed back to publish them again)`,
+      );
+    }
     busy('load', performance.now() - t);
 
     const images = createImageProcessor(
@@ -72,6 +89,12 @@ export async function ingest(options: {
     const fetcher = createFeedFetcher(client, config.fetch);
     const progress = createProgress(!options.quiet);
     progress.start(config.feeds.filter((f) => f.enabled).length, 'feeds');
+    let stopping: Promise<void> = Promise.resolve();
+    const onStop = () => {
+      progress.stop();
+      stopping = images.stop(String(stop?.reason));
+    };
+    stop?.addEventListener('abort', onStop, { once: true });
 
     const imageWork: Promise<unknown>[] = [];
     const queueImages = (article: Article) => {
@@ -87,7 +110,7 @@ export async function ingest(options: {
         const state = archive.feeds.get(feed.id)!;
         if (!feed.enabled) return disabledReport(feed, state);
         // A bug tripped by one feed's content fails that feed, not the build (its archive is kept).
-        const report = await ingestFeed(feed, state, { fetcher, config, now, busy, queueImages }).catch((err: unknown) => crashedReport(feed, state, err, now));
+        const report = await ingestFeed(feed, state, { fetcher, config, now, busy, queueImages, stop }).catch((err: unknown) => crashedReport(feed, state, err, now));
         progress.tick(feed.id);
         return report;
       }),
@@ -97,22 +120,37 @@ export async function ingest(options: {
 
     // Every archived image, not only new ones: failed images come back after their back-off.
     t = performance.now();
-    for (const state of archive.feeds.values()) {
-      for (const a of state.articles) queueImages(a);
-      // The feed's image, else its site's /favicon.ico.
-      imageWork.push(images.processIcon(iconCandidates(state.meta, state.url), state.meta.homeUrl));
+    if (!stop?.aborted) {
+      for (const state of archive.feeds.values()) {
+        for (const a of state.articles) queueImages(a);
+        // The feed's image, else its site's /favicon.ico.
+        imageWork.push(images.processIcon(iconCandidates(state.meta, state.url), state.meta.homeUrl));
+      }
     }
     await Promise.all(imageWork);
+    await stopping;
     await images.close();
+    stop?.removeEventListener('abort', onStop);
     steps.imagesWait = performance.now() - t;
 
     t = performance.now();
+    // A stopped build keeps every image: what it did not get to is not unreferenced.
     const referenced = referencedImages(archive.feeds.values());
-    const pruned = await images.prune(referenced.images, referenced.icons);
+    const pruned = stop?.aborted ? 0 : await images.prune(referenced.images, referenced.icons);
     const stateWrite = await saveArchive(cacheDir, archive);
     await images.save();
     steps.save = performance.now() - t;
-    return { feeds: archive.feeds, images, feedReports, pruned, stateFilesWritten: stateWrite.written, warnings, steps };
+    const enabled = feedReports.filter((r) => r.outcome !== 'disabled');
+    return {
+      feeds: archive.feeds,
+      images,
+      feedReports,
+      pruned,
+      stateFilesWritten: stateWrite.written,
+      warnings,
+      steps,
+      stopped: stop?.aborted ? { feedsDone: enabled.filter((r) => r.outcome !== 'stopped').length, feedsTotal: enabled.length } : null,
+    };
   } finally {
     await client.close();
   }
@@ -141,6 +179,8 @@ export async function publish(options: {
   state: { feeds: Map<string, FeedState>; images: Pick<ImageProcessor, 'lookup' | 'lookupIcon' | 'isPlaceholder' | 'filePath'> };
   report: unknown;
   searchPartSize?: number;
+  /** Stops the render between its steps (the build is being stopped; the next one writes the site again). */
+  signal?: AbortSignal | undefined;
 }): Promise<{ pages: number; pagesWritten: number; steps: Record<string, number>; warnings: string[] }> {
   const { config, state } = options;
   const steps: Record<string, number> = {};
@@ -181,6 +221,7 @@ export async function publish(options: {
     ...(assets ? { assetUrl: assets.url, extraFiles: [{ path: SITE_MANIFEST_PATH, body: JSON.stringify(assets.manifest) }] } : {}),
     packageRoot: PACKAGE_ROOT,
     searchPartSize: options.searchPartSize,
+    signal: options.signal,
   });
   steps.render = performance.now() - t;
   for (const [k, v] of Object.entries(rendered.timings)) steps[`render.${k}`] = v;
@@ -193,6 +234,7 @@ interface IngestContext {
   now: Date;
   busy: (name: string, ms: number) => void;
   queueImages: (a: Article) => void;
+  stop: AbortSignal | undefined;
 }
 
 /** fetch → parse → merge (content runs inside merge, for new and changed items only). */
@@ -200,6 +242,8 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
   let t = performance.now();
   const fetched: FetchOutcome = await ctx.fetcher.fetch(feed, state.http);
   ctx.busy('fetch', performance.now() - t);
+  // Stopped while waiting or fetching: the feed's state stays as it was (no failure counted).
+  if (ctx.stop?.aborted) return { ...disabledReport(feed, state), outcome: 'stopped' };
   const nowIso = ctx.now.toISOString();
   const report: FeedReport = {
     id: feed.id,

@@ -42,12 +42,14 @@ export async function restoreIfEmpty(options: {
   from: string | boolean | undefined;
   log: (line: string) => void;
   http?: HttpTuning;
+  /** Aborts every request (the build is being stopped); the restore then fails and saves nothing. */
+  stop?: AbortSignal | undefined;
 }): Promise<number | null> {
   const { config, cacheDir, log } = options;
   const from = options.from === true ? defaultRestoreSource(config.site.url) : options.from || null;
   if (!from || (await hasState(cacheDir))) return null;
   const started = performance.now();
-  const client = createHttpClient({ userAgent: config.fetch.userAgent, ...options.http });
+  const client = createHttpClient({ userAgent: config.fetch.userAgent, ...options.http }, options.stop);
   try {
     const site = await readDeployedSite({
       from,
@@ -71,8 +73,10 @@ export async function restoreIfEmpty(options: {
       parseManifest(site.assetManifest, `${from}${SITE_MANIFEST_PATH}`);
       await writeFileAtomic(manifestFile(cacheDir), site.assetManifest);
     }
+    // Cut short, some images may be missing: never mark the cache as holding state then.
+    options.stop?.throwIfAborted();
     // The archive last: its status file is what marks the cache as holding state.
-    await saveArchive(cacheDir, { feeds: site.feeds, fingerprints: new Map(), warnings: [] });
+    await saveArchive(cacheDir, { feeds: site.feeds, fingerprints: new Map() });
     log(
       `Restored ${site.articles} articles of ${site.feeds.size} feeds (${site.pages} JSON pages) and ${got.files} image files (${formatBytes(got.bytes)}) from ${from}`,
     );

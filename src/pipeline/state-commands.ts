@@ -15,7 +15,7 @@ import { createImageProcessor, loadImageIndex, type ImageProcessor } from '../im
 import { feedTotals, type BuildReport } from '../report/index.ts';
 import { acquireLock } from '../io/lock.ts';
 import { writeJsonAtomic } from '../io/atomic-file.ts';
-import { ConfigError, UsageError } from '../model/errors.ts';
+import { ConfigError, StoppedError, UsageError } from '../model/errors.ts';
 import { layoutShards, loadManifest, manifestFile, type LayoutResult } from '../assets/index.ts';
 import { mergeStates, SHARD_FILE, type ShardFile, type StatePart } from '../shard/index.ts';
 import { publish, referencedImages } from './ingest-publish.ts';
@@ -30,11 +30,52 @@ function imageStore(config: Config, cacheDir: string, index: Parameters<typeof c
 }
 
 /**
+ * What merge and render may leave out, when a flag says it is intended:
+ * `unlisted`, feeds a state holds that the config does not list (their
+ * articles would not be published); `missing`, configured feeds no state
+ * holds (they would be published empty).
+ */
+export interface ShrinkAllowance {
+  allowUnlisted?: boolean;
+  allowMissing?: boolean;
+}
+
+/**
+ * Merge and render never publish less than they were given without being
+ * told to: a state and a config that do not match (the wrong --config, a
+ * shard that did not run) is an error naming the feeds, exit 2.
+ */
+function checkCoverage(what: string, problems: { unlisted: string[]; missing: string[] }, allow: ShrinkAllowance, configFile: string): void {
+  const lines: string[] = [];
+  const list = (ids: string[]) => ids.slice(0, 20).join(', ') + (ids.length > 20 ? `, … (${ids.length} in all)` : '');
+  if (problems.unlisted.length > 0 && !allow.allowUnlisted) {
+    lines.push(
+      `${what} holds feeds that ${configFile} does not list: ${list(problems.unlisted)}. Their articles would not be published: ` +
+        `pass the config they were built with (--config), or --allow-unlisted to leave them out`,
+    );
+  }
+  if (problems.missing.length > 0 && !allow.allowMissing) {
+    lines.push(
+      `${configFile} lists feeds that no state holds: ${list(problems.missing)}. They would be published empty: ` +
+        `check that every shard's state is given (and --cache), or pass --allow-missing if they are new`,
+    );
+  }
+  if (lines.length > 0) throw new UsageError(lines.join('\n'));
+}
+
+/**
  * `feed-digest merge`: partial states written by `build --shard i/n` → one
  * state in --cache (archive, image index and files, the combined report),
  * ready for `render`. A feed no part has keeps what --cache already had.
  */
-export async function mergeStateDirs(options: { config: string; cache: string; states: string[]; now?: Date; log?: (line: string) => void; quiet?: boolean }): Promise<{
+export async function mergeStateDirs(options: {
+  config: string;
+  cache: string;
+  states: string[];
+  now?: Date;
+  log?: (line: string) => void;
+  quiet?: boolean;
+} & ShrinkAllowance): Promise<{
   feeds: number;
   articles: number;
   warnings: string[];
@@ -46,6 +87,8 @@ export async function mergeStateDirs(options: { config: string; cache: string; s
   const lock = await acquireLock(cacheDir);
   const client = createHttpClient({ userAgent: config.fetch.userAgent });
   try {
+    const configured = new Set(config.feeds.map((f) => f.id));
+    const unlisted = new Set<string>();
     const parts: (StatePart & { report: BuildReport; store: ImageProcessor })[] = [];
     for (const dir of options.states.map((d) => path.resolve(d))) {
       const shardFile = await readFile(path.join(dir, SHARD_FILE), 'utf8').then(
@@ -56,12 +99,18 @@ export async function mergeStateDirs(options: { config: string; cache: string; s
         throw new UsageError(`${dir} is not a partial state: it has no ${SHARD_FILE} (write one with "feed-digest build --shard i/n --cache ${dir}")`);
       }
       const owns = new Set(shardFile.feeds);
+      for (const id of owns) if (!configured.has(id)) unlisted.add(id);
       const archive = await loadArchive(dir, config.feeds.filter((f) => owns.has(f.id)));
       const { index } = await loadImageIndex(path.join(dir, 'images'));
       parts.push({ name: dir, feeds: archive.feeds, owns, images: index, report: shardFile.report, store: imageStore(config, dir, index, client, now) });
     }
     // What --cache held before (a previous merge) comes last: its images fill gaps, its feeds only when no part has them.
     const target = await loadArchive(cacheDir, config.feeds);
+    const previous = await listedFeeds(cacheDir);
+    // Feeds the last merge had and the config dropped since were removed on purpose (said once, like build does).
+    const dropped = target.unlisted.filter((u) => u.articles > 0 && !unlisted.has(u.id));
+    const missing = config.feeds.filter((f) => !parts.some((p) => p.owns.has(f.id)) && !previous.has(f.id)).map((f) => f.id);
+    checkCoverage(`The partial states (${options.states.join(', ')})`, { unlisted: [...unlisted], missing }, options, config.file);
     const { index: previousIndex } = await loadImageIndex(path.join(cacheDir, 'images'));
     const previousStore = imageStore(config, cacheDir, previousIndex, client, now);
     const merged = mergeStates(
@@ -72,7 +121,10 @@ export async function mergeStateDirs(options: { config: string; cache: string; s
 
     const store = imageStore(config, cacheDir, merged.images, client, now);
     const storeOf = new Map<string, ImageProcessor>([...parts.map((p) => [p.name, p.store] as const), [cacheDir, previousStore]]);
-    const warnings = [...merged.warnings];
+    const warnings = [
+      ...merged.warnings,
+      ...dropped.map((u) => `feed "${u.id}" is no longer in ${config.file}: its ${u.articles} archived articles are no longer published`),
+    ];
     for (const [hash, asset] of Object.entries(merged.images.assets)) {
       const from = storeOf.get(merged.assetFrom.get(hash) ?? '');
       for (const v of asset.variants) {
@@ -133,8 +185,18 @@ function mergeReports(config: Config, parts: { owns: Set<string>; report: BuildR
   };
 }
 
+/** The feeds a state folder's status lists (empty when it has none). */
+async function listedFeeds(cacheDir: string): Promise<Set<string>> {
+  return readFile(path.join(cacheDir, 'state', 'status.json'), 'utf8').then(
+    (t) => new Set(Object.keys((JSON.parse(t) as { feeds?: Record<string, unknown> }).feeds ?? {})),
+    () => new Set<string>(),
+  );
+}
+
 /** `feed-digest render`: the site from the state in --cache (a merged one, or any build's), fetching nothing. */
-export async function renderState(options: { config: string; cache: string; out: string; now?: Date; quiet?: boolean; log?: (line: string) => void }): Promise<{
+export async function renderState(
+  options: { config: string; cache: string; out: string; now?: Date; quiet?: boolean; log?: (line: string) => void; signal?: AbortSignal } & ShrinkAllowance,
+): Promise<{
   pages: number;
   report: BuildReport | null;
   /** Milliseconds per step, as in the build report's steps. */
@@ -151,12 +213,32 @@ export async function renderState(options: { config: string; cache: string; out:
   const client = createHttpClient({ userAgent: config.fetch.userAgent });
   try {
     const archive = await loadArchive(cacheDir, config.feeds);
+    const previous = await listedFeeds(cacheDir);
+    checkCoverage(
+      `The state in ${cacheDir}`,
+      { unlisted: archive.unlisted.filter((u) => u.articles > 0).map((u) => u.id), missing: config.feeds.filter((f) => !previous.has(f.id)).map((f) => f.id) },
+      options,
+      config.file,
+    );
     const { index } = await loadImageIndex(path.join(cacheDir, 'images'));
     const report = await readFile(path.join(cacheDir, MERGED_REPORT), 'utf8').then(
       (t) => JSON.parse(t) as BuildReport,
       () => null,
     );
-    const rendered = await publish({ config, cacheDir, out: options.out, now, state: { feeds: archive.feeds, images: imageStore(config, cacheDir, index, client, now) }, report });
+    const rendered = await publish({
+      config,
+      cacheDir,
+      out: options.out,
+      now,
+      state: { feeds: archive.feeds, images: imageStore(config, cacheDir, index, client, now) },
+      report,
+      signal: options.signal,
+    }).catch((err: unknown) => {
+      if (options.signal?.aborted) {
+        throw new StoppedError(options.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT', `stopped by ${String(options.signal.reason)} while writing the site; run render again`);
+      }
+      throw err;
+    });
     if (report) {
       report.totals.pages = rendered.pages;
       report.totals.pagesWritten = rendered.pagesWritten;

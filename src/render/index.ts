@@ -58,6 +58,8 @@ export interface RenderResult {
 export async function renderSite(input: RenderInput): Promise<RenderResult> {
   const timings: Record<string, number> = {};
   const time = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+    // A stopped build's render ends here; the next render writes everything (the manifest is gone).
+    input.signal?.throwIfAborted();
     const t = performance.now();
     try {
       return await fn();
@@ -140,6 +142,7 @@ async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Pro
     // run also renders the single pages (feeds/, archive/, feeds.opml…).
     let count = 0;
     for (const [i, part] of plan.chunks.entries()) {
+      input.signal?.throwIfAborted();
       if (plan.chunks.length > 1) collectGarbage();
       const run = await runEleventy(i === 0 ? templates.all : templates.paginated, site.outDir, { ...globals, ...placeRun(part, vm.site) }, input.config.site);
       for (const file of run.outputs) site.wrote(file);

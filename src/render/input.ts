@@ -69,4 +69,6 @@ export interface RenderInput {
   searchPartSize?: number;
   /** Where the bundled templates/ and public/ live. */
   packageRoot: string;
+  /** When it aborts (the build is being stopped), the render ends at its next step with the signal's reason. */
+  signal?: AbortSignal | undefined;
 }

@@ -9,7 +9,8 @@ import { formatBytes } from '../format/bytes.ts';
 export interface FeedReport {
   id: string;
   url: string;
-  outcome: 'fetched' | 'not-modified' | 'failed' | 'disabled';
+  /** 'stopped': the build was stopped (SIGINT, SIGTERM) before this feed was done; its state is as it was. */
+  outcome: 'fetched' | 'not-modified' | 'failed' | 'disabled' | 'stopped';
   status: number | null;
   contentType: string | null;
   charset: string | null;

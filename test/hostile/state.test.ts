@@ -53,7 +53,7 @@ async function seed(cache: string, n: number, feeds = ['f']): Promise<void> {
       return [id, s];
     }),
   );
-  await saveArchive(cache, { feeds: states, fingerprints: new Map(), warnings: [] });
+  await saveArchive(cache, { feeds: states, fingerprints: new Map() });
 }
 
 const feedFile = (cache: string, id = 'f') => path.join(stateDir(cache), 'feeds', `${id}.json`);

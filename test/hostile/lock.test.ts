@@ -9,11 +9,12 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { build } from '../../src/build.ts';
 import { acquireLock, LockedError } from '../../src/io/lock.ts';
+import { thisMachine } from '../../src/io/process-identity.ts';
 import { REPO_ROOT, tempDir } from '../support/tmp.ts';
 import { brokenJsonFiles, closeServer, listFiles, listen, rss, runCli } from './corpus.ts';
 
@@ -146,4 +147,112 @@ test('a lock left by a killed build is taken over; several builds finding it at 
   await writeFile(lockFile, '');
   await (await acquireLock(cache)).release();
   t.diagnostic(`reliability: stale-lock races tried 3 × ${contenders} processes, double owners 0`);
+});
+
+/** A lock as a build on `machine` wrote it, its heartbeat `ageMs` old. */
+function lockFrom(fields: Record<string, unknown>, ageMs: number): string {
+  const beat = new Date(Date.now() - ageMs).toISOString();
+  return JSON.stringify({ version: 2, since: beat, heartbeat: beat, token: 'other', ...fields });
+}
+
+test("another machine's lock: taken over once its heartbeat is stale, respected while it is fresh", async (t) => {
+  const dir = await tempDir(t);
+  const cache = path.join(dir, '.cache');
+  await mkdir(cache, { recursive: true });
+  const lockFile = path.join(cache, 'build.lock');
+  // A cancelled CI run's cache, restored an hour later on a new runner.
+  await writeFile(lockFile, lockFrom({ pid: 3037, host: 'runner-10', bootId: 'b-10', pidNamespace: 'pid:[1]', startTime: '5' }, 3600_000));
+  const lock = await acquireLock(cache);
+  assert.match(lock.tookOver ?? '', /took over .*build\.lock from a build that is gone \(pid 3037 on runner-10, since .*\): no heartbeat for 60 min/);
+  await lock.release();
+
+  // The same lock a minute old: a build on a shared disk that may be running now.
+  await writeFile(lockFile, lockFrom({ pid: 3037, host: 'runner-10', bootId: 'b-10', pidNamespace: 'pid:[1]', startTime: '5' }, 60_000));
+  await assert.rejects(acquireLock(cache), /in use by another build \(pid 3037 on runner-10, since .*; its heartbeat is 60 s old \(it is taken over once 3 min old\)\)/);
+  // A heartbeat far in the future comes from a broken clock, not a live build.
+  await writeFile(lockFile, lockFrom({ pid: 3037, host: 'runner-10' }, -3600_000));
+  await (await acquireLock(cache)).release();
+  // The same host name after a reboot (another boot id) is another machine too.
+  await writeFile(lockFile, lockFrom({ pid: process.pid, host: os.hostname(), bootId: 'an-earlier-boot', startTime: '1' }, 600_000));
+  await (await acquireLock(cache)).release();
+});
+
+test('a live build keeps its heartbeat fresh, and a build killed on another machine is taken over by the next one with a warning', async (t) => {
+  const dir = await tempDir(t);
+  const cache = path.join(dir, '.cache');
+  const lockFile = path.join(cache, 'build.lock');
+  let now = Date.parse('2026-11-02T10:00:00Z');
+  const lock = await acquireLock(cache, { clock: () => now, heartbeatMs: 20 });
+  const first = JSON.parse(await readFile(lockFile, 'utf8'));
+  now += 60_000;
+  await until(() => JSON.parse(readFileSync(lockFile, 'utf8')).heartbeat !== first.heartbeat, 'a heartbeat');
+  assert.equal(JSON.parse(await readFile(lockFile, 'utf8')).heartbeat, '2026-11-02T10:01:00.000Z');
+  // Its heartbeat never writes over another build's lock (it was judged gone and taken over).
+  await writeFile(lockFile, lockFrom({ pid: 1, host: 'elsewhere', token: 'theirs' }, 0));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(JSON.parse(await readFile(lockFile, 'utf8')).token, 'theirs');
+  await lock.release();
+  assert.ok(existsSync(lockFile), "release leaves another build's lock alone");
+  await rm(lockFile);
+
+  // A build process on "runner-1" is SIGKILLed holding the lock; "runner-2" starts an hour later (in its clock).
+  const script = `
+    const { acquireLock } = await import(${JSON.stringify(path.join(REPO_ROOT, 'src', 'io', 'lock.ts'))});
+    await acquireLock(${JSON.stringify(cache)}, { clock: () => Date.parse('2026-11-02T10:00:00Z') });
+    process.stdout.write('locked');
+    setInterval(() => {}, 1000);`;
+  const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, FEED_DIGEST_TEST_MACHINE: 'runner-1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let said = '';
+  holder.stdout.on('data', (c: Buffer) => (said += c.toString()));
+  await until(() => said === 'locked', 'runner-1 holds the lock');
+  holder.kill('SIGKILL');
+  await new Promise((r) => holder.on('close', r));
+  process.env.FEED_DIGEST_TEST_MACHINE = 'runner-2';
+  try {
+    await assert.rejects(acquireLock(cache, { clock: () => Date.parse('2026-11-02T10:01:00Z') }), /on runner-1/, 'a minute later it may still be running');
+    const next = await acquireLock(cache, { clock: () => Date.parse('2026-11-02T11:00:00Z') });
+    assert.match(next.tookOver ?? '', /on runner-1.*no heartbeat for 60 min/);
+    await next.release();
+  } finally {
+    delete process.env.FEED_DIGEST_TEST_MACHINE;
+  }
+});
+
+test('on this machine: a zombie holder and a reused pid are gone, a live holder is respected', async (t) => {
+  const dir = await tempDir(t);
+  const cache = path.join(dir, '.cache');
+  await mkdir(cache, { recursive: true });
+  const lockFile = path.join(cache, 'build.lock');
+  const me = thisMachine();
+  const stat = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const startTime = (pid: number) => stat(pid).slice(stat(pid).lastIndexOf(')') + 2).split(' ')[19];
+
+  // A zombie: the background sleep exits, and its parent (exec'd into another sleep) never reaps it.
+  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  t.after(() => parent.kill('SIGKILL'));
+  const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (c: Buffer) => resolve(c.toString()))));
+  await until(() => stat(zombie).slice(stat(zombie).lastIndexOf(')') + 2).startsWith('Z'), 'the child is a zombie');
+  assert.doesNotThrow(() => process.kill(zombie, 0), 'kill(pid, 0) says a zombie is alive');
+  await writeFile(lockFile, lockFrom({ ...me, pid: zombie, startTime: startTime(zombie) }, 0));
+  const lock = await acquireLock(cache);
+  assert.match(lock.tookOver ?? '', new RegExp(`process ${zombie} is a zombie`));
+  await lock.release();
+
+  // A live process with the holder's pid but another start time: the pid was reused.
+  const live = spawn('sleep', ['30']);
+  t.after(() => live.kill('SIGKILL'));
+  await until(() => existsSync(`/proc/${live.pid}/stat`), 'the process runs');
+  await writeFile(lockFile, lockFrom({ ...me, pid: live.pid, startTime: '1' }, 0));
+  const reused = await acquireLock(cache);
+  assert.match(reused.tookOver ?? '', new RegExp(`pid ${live.pid} now belongs to another process`));
+  await reused.release();
+
+  // The same process with its own start time: alive, even with a heartbeat an hour old (it may be stuck, not gone).
+  await writeFile(lockFile, lockFrom({ ...me, pid: live.pid, startTime: startTime(live.pid!) }, 3600_000));
+  await assert.rejects(acquireLock(cache), new RegExp(`in use by another build \\(pid ${live.pid}, since .*; process ${live.pid} is running\\)`));
+  await rm(lockFile);
 });

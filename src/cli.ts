@@ -12,7 +12,7 @@ import { parseShardSpec, type ShardSpec } from './shard/index.ts';
 import { loadConfig } from './config/index.ts';
 import { checkConfig } from './config/check.ts';
 import { importOpml } from './opml/index.ts';
-import { ConfigError, StoppedError, UsageError } from './model/errors.ts';
+import { ConfigError, MismatchError, StoppedError, UsageError } from './model/errors.ts';
 import { LockedError, releaseHeldLocksSync } from './io/lock.ts';
 import { exitCodeFor, watchStopSignals } from './io/signals.ts';
 import { reportNoSiteToCi, type CiReporting } from './deploy/index.ts';
@@ -132,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof MismatchError) {
       process.stderr.write(`feed-digest: ${err.message}\n`);
       if (err instanceof UsageError) process.stderr.write('Run "feed-digest help" for usage.\n');
       return 2;

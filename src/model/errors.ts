@@ -66,6 +66,14 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Thrown when merge or render would publish less than their input (a state
+ * and a config that do not match): the CLI exits 2.
+ */
+export class MismatchError extends Error {
+  override name = 'MismatchError';
+}
+
 /** Thrown for command-line mistakes: the CLI exits 2. */
 export class UsageError extends Error {
   override name = 'UsageError';

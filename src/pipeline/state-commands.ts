@@ -15,7 +15,7 @@ import { createImageProcessor, loadImageIndex, type ImageProcessor } from '../im
 import { feedTotals, type BuildReport } from '../report/index.ts';
 import { acquireLock } from '../io/lock.ts';
 import { writeJsonAtomic } from '../io/atomic-file.ts';
-import { ConfigError, StoppedError, UsageError } from '../model/errors.ts';
+import { ConfigError, MismatchError, StoppedError, UsageError } from '../model/errors.ts';
 import { layoutShards, loadManifest, manifestFile, type LayoutResult } from '../assets/index.ts';
 import { mergeStates, SHARD_FILE, type ShardFile, type StatePart } from '../shard/index.ts';
 import { publish, referencedImages } from './ingest-publish.ts';
@@ -47,10 +47,10 @@ export interface ShrinkAllowance {
  */
 function checkCoverage(what: string, problems: { unlisted: string[]; missing: string[] }, allow: ShrinkAllowance, configFile: string): void {
   const lines: string[] = [];
-  const list = (ids: string[]) => ids.slice(0, 20).join(', ') + (ids.length > 20 ? `, … (${ids.length} in all)` : '');
+  const list = (ids: string[]) => [...ids].sort().slice(0, 20).join(', ') + (ids.length > 20 ? `, … (${ids.length} in all)` : '');
   if (problems.unlisted.length > 0 && !allow.allowUnlisted) {
     lines.push(
-      `${what} holds feeds that ${configFile} does not list: ${list(problems.unlisted)}. Their articles would not be published: ` +
+      `${what} feeds that ${configFile} does not list: ${list(problems.unlisted)}. Their articles would not be published: ` +
         `pass the config they were built with (--config), or --allow-unlisted to leave them out`,
     );
   }
@@ -60,7 +60,7 @@ function checkCoverage(what: string, problems: { unlisted: string[]; missing: st
         `check that every shard's state is given (and --cache), or pass --allow-missing if they are new`,
     );
   }
-  if (lines.length > 0) throw new UsageError(lines.join('\n'));
+  if (lines.length > 0) throw new MismatchError(lines.join('\n'));
 }
 
 /**
@@ -110,7 +110,7 @@ export async function mergeStateDirs(options: {
     // Feeds the last merge had and the config dropped since were removed on purpose (said once, like build does).
     const dropped = target.unlisted.filter((u) => u.articles > 0 && !unlisted.has(u.id));
     const missing = config.feeds.filter((f) => !parts.some((p) => p.owns.has(f.id)) && !previous.has(f.id)).map((f) => f.id);
-    checkCoverage(`The partial states (${options.states.join(', ')})`, { unlisted: [...unlisted], missing }, options, config.file);
+    checkCoverage(`The partial states (${options.states.join(', ')}) hold`, { unlisted: [...unlisted], missing }, options, config.file);
     const { index: previousIndex } = await loadImageIndex(path.join(cacheDir, 'images'));
     const previousStore = imageStore(config, cacheDir, previousIndex, client, now);
     const merged = mergeStates(
@@ -215,7 +215,7 @@ export async function renderState(
     const archive = await loadArchive(cacheDir, config.feeds);
     const previous = await listedFeeds(cacheDir);
     checkCoverage(
-      `The state in ${cacheDir}`,
+      `The state in ${cacheDir} holds`,
       { unlisted: archive.unlisted.filter((u) => u.articles > 0).map((u) => u.id), missing: config.feeds.filter((f) => !previous.has(f.id)).map((f) => f.id) },
       options,
       config.file,

@@ -154,7 +154,15 @@ export async function downloadFiles(
   await Promise.all(
     files.map((file) =>
       limit(async () => {
-        const res = await options.client.get({ url: file.url, timeoutMs: options.timeoutMs, maxBytes: Math.max(file.bytes * 2, 1024 * 1024), maxRedirects: 5, guardPrivate: false, retries: 2 });
+        const res = await options.client.get({
+          url: file.url,
+          timeoutMs: options.timeoutMs,
+          deadlineMs: options.timeoutMs + RETRY_BUDGET_MS,
+          maxBytes: Math.max(file.bytes * 2, 1024 * 1024),
+          maxRedirects: 5,
+          guardPrivate: false,
+          retries: RETRIES,
+        });
         if (!res.ok || res.value.status !== 200) {
           failed++;
           if (warnings.length < 20) warnings.push(`restore: ${file.url}: ${res.ok ? `HTTP ${res.value.status}` : res.error.message}; the image will be fetched from its source again`);
@@ -182,6 +190,14 @@ export async function downloadFiles(
   return { files: count, bytes, failed, warnings };
 }
 
+/**
+ * A restore is all or nothing (a page that cannot be read stops the build
+ * rather than publish less), so a host that fails for a few seconds gets
+ * more tries than a feed does: 4 retries, 1 + 2 + 4 + 8 s apart.
+ */
+const RETRIES = 4;
+const RETRY_BUDGET_MS = 20_000;
+
 /** The site root the JSON was built with, from a feed's json_url ("<root>api/feeds/<id>.json"). */
 function publishedRoot(entries: DeployedFeed[]): string | null {
   for (const e of entries) {
@@ -204,7 +220,7 @@ async function getJson(options: RestoreOptions, url: string): Promise<unknown> {
 
 /** The body of a 200, null for a 404 or 410; anything else throws. */
 async function getText(options: RestoreOptions, url: string): Promise<string | null> {
-  const res = await options.client.get({ url, timeoutMs: options.timeoutMs, maxBytes: JSON_MAX_BYTES, maxRedirects: 5, guardPrivate: false, retries: 2 });
+  const res = await options.client.get({ url, timeoutMs: options.timeoutMs, deadlineMs: options.timeoutMs + RETRY_BUDGET_MS, maxBytes: JSON_MAX_BYTES, maxRedirects: 5, guardPrivate: false, retries: RETRIES });
   if (!res.ok) throw new RestoreError(`cannot read ${url}: ${res.error.message}`);
   if (res.value.status === 404 || res.value.status === 410) return null;
   if (res.value.status !== 200) throw new RestoreError(`cannot read ${url}: HTTP ${res.value.status}`);

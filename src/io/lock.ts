@@ -35,7 +35,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeFileAtomic } from './atomic-file.ts';
+import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.ts';
 import { ownStartTime, probeProcess, sameMachine, thisMachine, type Machine } from './process-identity.ts';
 
 export class LockedError extends Error {
@@ -106,6 +106,8 @@ export async function acquireLock(cacheDir: string, options: LockOptions = {}): 
   for (let attempt = 0; attempt < 50; attempt++) {
     if (await createWithContent(file, content(clock()))) {
       held.set(file, token);
+      // Heartbeats of a build killed mid-write leave their temp file here.
+      await removeStaleTempFiles(cacheDir);
       const heartbeat = startHeartbeat(file, token, () => content(clock()), options.heartbeatMs ?? HEARTBEAT_MS);
       return {
         file,

@@ -174,6 +174,7 @@ async function runBuild(args: string[]): Promise<number> {
     shard = parsed.value;
   }
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+  const outputFile = process.env.GITHUB_OUTPUT;
   const onActions = process.env.GITHUB_ACTIONS === 'true' || Boolean(summaryFile);
   // Loaded on demand: check, serve and import-opml start without Eleventy and sharp.
   const { build } = await import('./build.ts');
@@ -185,7 +186,7 @@ async function runBuild(args: string[]): Promise<number> {
     quiet: values.quiet,
     restoreFrom: from ?? values.restore,
     ...(shard ? { shard } : {}),
-    ...(onActions ? { ci: { summaryFile, annotate: (line: string) => process.stdout.write(`${line}\n`) } } : {}),
+    ...(onActions ? { ci: { summaryFile, outputFile, annotate: (line: string) => process.stdout.write(`${line}\n`) } } : {}),
   });
   if (!values.quiet) {
     process.stderr.write(shard ? `Partial state of shard ${shard.index}/${shard.count} saved in ${path.resolve(values.cache)}\n` : `Site written to ${path.resolve(values.out)}\n`);

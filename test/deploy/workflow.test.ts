@@ -276,3 +276,20 @@ test('the shard push step pushes each new shard once, as an orphan tag holding o
   assert.equal(await git('show', 'assets-00001:img/aa/aa1-480.webp'), 'one');
   assert.equal(await git('branch', '--list'), '', 'no branch is pushed');
 });
+
+test('the README documents the Action as action.yml declares it, at this version', async () => {
+  const readme = await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const a = await action();
+  const { version } = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.match(readme, new RegExp(`uses: feed-digest/feed-digest@v${version.replaceAll('.', '\\.')}\\n`), 'the snippet names this version');
+  const table = (header: string) => {
+    const start = readme.indexOf(header);
+    assert.ok(start >= 0, header);
+    const rows = readme.slice(start).split('\n').slice(2);
+    return rows.slice(0, rows.findIndex((l) => !l.startsWith('|'))).map((l) => l.split('|').map((c) => c.trim()));
+  };
+  const inputs = table('| input | default | meaning |').map(([, name, def]) => [name!.replaceAll('`', ''), def!.replaceAll('`', '')]);
+  assert.deepEqual(inputs, Object.entries(a.inputs).map(([name, input]) => [name, input.default === '' ? 'empty' : input.default]));
+  const outputs = table('| output | meaning |').flatMap(([, names]) => names!.split(',').map((n) => n.trim().replaceAll('`', '')));
+  assert.deepEqual(outputs, Object.keys(a.outputs));
+});

@@ -18,11 +18,11 @@
  */
 import { copyFile, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FeedHealth, FeedMeta, FeedState, HttpValidators, Article } from '../model/archive.ts';
 import type { Attachment } from '../model/feed.ts';
 import { emptyFeedState } from '../model/archive.ts';
-import { removeStaleTempFiles, writeJsonAtomic } from '../io/atomic-file.ts';
+import { removeStaleTempFiles, tempPathFor, writeJsonAtomic } from '../io/atomic-file.ts';
 import { newestFirst } from './merge.ts';
 import { migrateState, STATE_VERSION } from './migrate.ts';
 
@@ -273,8 +273,8 @@ async function setAside(file: string, text: string, kind: 'corrupt' | 'foreign')
   if (existing) return path.join(path.dirname(file), existing);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const aside = `${file}.${kind}-${stamp}-${hash}`;
-  // Named like io/atomic-file.ts's temp files, so a copy cut short by a kill is cleaned up.
-  const tmp = path.join(path.dirname(file), `.${path.basename(aside)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // A temp file's name, so a copy cut short by a kill is cleaned up.
+  const tmp = tempPathFor(aside);
   try {
     await copyFile(file, tmp);
     await rename(tmp, aside);

@@ -3,8 +3,9 @@
  * new articles, the site URL and folder. Out: Markdown appended to the file
  * named by $GITHUB_STEP_SUMMARY, `::warning::` lines (GitHub annotations)
  * for feeds that failed, and the step's outputs (the site folder, articles
- * new and total, feeds failed) appended to the file named by $GITHUB_OUTPUT. The CLI reads the environment and passes it in; this
- * module reads no environment of its own.
+ * new and total, feeds failed) appended to the file named by $GITHUB_OUTPUT.
+ * The CLI reads the environment and passes it in; this module reads no
+ * environment of its own.
  */
 import { appendFile } from 'node:fs/promises';
 import { stepSummary, warningAnnotations, type NewArticle, type SummaryReport } from './summary.ts';

@@ -7,14 +7,12 @@
  */
 import { link, mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { tempPathFor } from './atomic-file.ts';
 
 /** True when the file was created, false when something already had its name. */
 export async function createFileExclusive(file: string, data: string): Promise<boolean> {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
-  // Named like io/atomic-file.ts's temp files, so a killed run's leftover is recognisable.
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = tempPathFor(file);
   const handle = await open(tmp, 'wx');
   try {
     await handle.writeFile(data);

@@ -234,10 +234,7 @@ async function runInit(args: string[]): Promise<number> {
   out.write(`${result.dir}:\n`);
   for (const f of result.created) out.write(`  + ${f}${f === 'feeds.json' ? ` (${result.feeds} feed${result.feeds === 1 ? '' : 's'}${values.opml ? ` from ${values.opml}` : ', examples to replace'})` : ''}\n`);
   for (const f of result.skipped) out.write(`  = ${f}: exists, left as it is\n`);
-  for (const note of result.opmlNotes) out.write(`  ! ${note}\n`);
-  if (result.skipped.includes('feeds.json') && values.opml) {
-    out.write(`  ! --opml not applied: feeds.json exists (add the feeds to it with: feed-digest import-opml ${values.opml})\n`);
-  }
+  for (const note of result.notes) out.write(`  ! ${note}\n`);
   if (result.created.length === 0) {
     out.write('Nothing to do: every file exists.\n');
     return 0;

@@ -39,8 +39,8 @@ export interface InitResult {
   siteUrlFrom: 'option' | 'git remote' | 'placeholder';
   /** Feeds listed in the new feeds.json (from the OPML, or the examples). */
   feeds: number;
-  /** What the OPML import left out or found wrong. */
-  opmlNotes: string[];
+  /** What the user should know: what the OPML import left out or found wrong, what a skipped file lacks. */
+  notes: string[];
 }
 
 const PLACEHOLDER_URL = 'https://USER.github.io/REPO/';
@@ -80,13 +80,28 @@ export async function initSite(options: InitOptions): Promise<InitResult> {
     siteUrl,
     siteUrlFrom,
     feeds: feeds.feeds,
-    opmlNotes: [...feeds.problems, ...feeds.skipped.map((s) => `${s.url}: ${s.reason}`)],
+    notes: [...feeds.problems, ...feeds.skipped.map((s) => `${s.url}: ${s.reason}`)],
   };
   for (const file of files) {
     const created = await createFileExclusive(path.join(dir, ...file.path.split('/')), file.content);
     (created ? result.created : result.skipped).push(file.path);
   }
+  if (result.skipped.includes('feeds.json') && options.opml !== undefined) {
+    result.notes.push(`--opml not applied: feeds.json exists (add the feeds to it with: feed-digest import-opml ${options.opml})`);
+  }
+  if (result.skipped.includes('package.json') && !(await dependsOnFeedDigest(path.join(dir, 'package.json')))) {
+    result.notes.push(`package.json exists but does not depend on feed-digest: run "npm install feed-digest@${PACKAGE_VERSION}" (the workflow installs the version it names)`);
+  }
   return result;
+}
+
+async function dependsOnFeedDigest(file: string): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(await readFile(file, 'utf8')) as { name?: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    return manifest.name === 'feed-digest' || Boolean(manifest.dependencies?.['feed-digest'] ?? manifest.devDependencies?.['feed-digest']);
+  } catch {
+    return false; // unreadable: the note tells what to do
+  }
 }
 
 function checkLanguage(tag: string): string {

@@ -79,11 +79,15 @@ test('init never replaces a file: what exists is skipped, and a second run chang
   assert.deepEqual(first.created, ['feeds.json', '.github/workflows/digest.yml', '.gitignore']);
   assert.equal(await readFile(path.join(dir, 'README.md'), 'utf8'), '# Mine\n');
   assert.equal(await readFile(path.join(dir, 'package.json'), 'utf8'), '{ "name": "mine" }\n');
+  assert.deepEqual(first.notes, [`package.json exists but does not depend on feed-digest: run "npm install feed-digest@${pkg.version}" (the workflow installs the version it names)`]);
 
   const before = await snapshot(dir);
-  const second = await initSite({ dir, title: 'Another title', siteUrl: 'https://example.org/news' });
+  const opml = path.join(await tempDir(t), 'subs.opml');
+  await writeFile(opml, '<opml version="2.0"><body><outline text="A" xmlUrl="https://a.example/feed.xml"/></body></opml>');
+  const second = await initSite({ dir, title: 'Another title', siteUrl: 'https://example.org/news', opml });
   assert.deepEqual(second.created, []);
   assert.deepEqual(second.skipped, FILES);
+  assert.ok(second.notes.some((n) => n.startsWith('--opml not applied: feeds.json exists')), second.notes.join('\n'));
   assert.deepEqual(await snapshot(dir), before, 'byte for byte the same files');
 });
 
@@ -108,8 +112,8 @@ test('--opml lists the export\'s feeds (folders as categories) instead of the ex
   const site = path.join(dir, 'site');
   const result = await initSite({ dir: site, opml, siteUrl: 'https://me.example/news' });
   assert.equal(result.feeds, 2);
-  assert.equal(result.opmlNotes.length, 1);
-  assert.match(result.opmlNotes[0]!, /alpha\.example.*listed twice/);
+  assert.equal(result.notes.length, 1);
+  assert.match(result.notes[0]!, /alpha\.example.*listed twice/);
   const config = await loadConfig(path.join(site, 'feeds.json'));
   assert.deepEqual(
     config.feeds.map((f) => [f.url, f.title, f.category]),

@@ -49,9 +49,10 @@ export async function initSite(options: InitOptions): Promise<InitResult> {
   const dir = path.resolve(options.dir);
   const language = checkLanguage(options.language ?? 'en');
   const title = options.title?.trim() || 'My Feed Digest';
-  let siteUrl = options.siteUrl === undefined ? null : checkSiteUrl(options.siteUrl);
-  const siteUrlFrom: InitResult['siteUrlFrom'] = siteUrl ? 'option' : (siteUrl = await remotePagesUrl(dir)) ? 'git remote' : 'placeholder';
-  siteUrl ??= PLACEHOLDER_URL;
+  const optionUrl = options.siteUrl === undefined ? null : checkSiteUrl(options.siteUrl);
+  const remoteUrl = optionUrl ? null : await remotePagesUrl(dir);
+  const siteUrl = optionUrl ?? remoteUrl ?? PLACEHOLDER_URL;
+  const siteUrlFrom: InitResult['siteUrlFrom'] = optionUrl ? 'option' : remoteUrl ? 'git remote' : 'placeholder';
   const opml = options.opml === undefined ? undefined : await readOpmlFile(options.opml);
 
   const configFile = path.join(dir, 'feeds.json');
@@ -90,7 +91,7 @@ export async function initSite(options: InitOptions): Promise<InitResult> {
     result.notes.push(`--opml not applied: feeds.json exists (add the feeds to it with: feed-digest import-opml ${options.opml})`);
   }
   if (result.skipped.includes('package.json') && !(await dependsOnFeedDigest(path.join(dir, 'package.json')))) {
-    result.notes.push(`package.json exists but does not depend on feed-digest: run "npm install feed-digest@${PACKAGE_VERSION}" (the workflow installs the version it names)`);
+    result.notes.push(`package.json exists but does not depend on feed-digest: run "npm install feed-digest@${PACKAGE_VERSION}" (the workflow then installs the version package.json names)`);
   }
   return result;
 }

@@ -79,7 +79,7 @@ test('init never replaces a file: what exists is skipped, and a second run chang
   assert.deepEqual(first.created, ['feeds.json', '.github/workflows/digest.yml', '.gitignore']);
   assert.equal(await readFile(path.join(dir, 'README.md'), 'utf8'), '# Mine\n');
   assert.equal(await readFile(path.join(dir, 'package.json'), 'utf8'), '{ "name": "mine" }\n');
-  assert.deepEqual(first.notes, [`package.json exists but does not depend on feed-digest: run "npm install feed-digest@${pkg.version}" (the workflow installs the version it names)`]);
+  assert.deepEqual(first.notes, [`package.json exists but does not depend on feed-digest: run "npm install feed-digest@${pkg.version}" (the workflow then installs the version package.json names)`]);
 
   const before = await snapshot(dir);
   const opml = path.join(await tempDir(t), 'subs.opml');

@@ -65,7 +65,7 @@ interface PhaseResult {
  * stay in node_modules; the bundle sits below it so they resolve).
  */
 async function prepareRunner(): Promise<string> {
-  await run('npm', ['run', '-s', 'build'], { cwd: root });
+  await run('npm', ['run', '-s', 'build:js'], { cwd: root });
   const outfile = path.join(root, 'node_modules', '.cache', 'feed-digest-bench', 'phase.mjs');
   const { build } = await import('esbuild');
   await build({ entryPoints: [path.join(root, 'bench', 'phase.ts')], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' });

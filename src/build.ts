@@ -130,7 +130,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       await writeJsonAtomic(path.join(cacheDir, SHARD_FILE), file);
     }
     if (!options.quiet) log(summarize(report));
-    if (options.ci) await reportToCi(options.ci, report, { siteUrl: config.site.url, newArticles: newArticles(scope, ingested.feeds, now) });
+    if (options.ci) await reportToCi(options.ci, report, { siteUrl: config.site.url, newArticles: newArticles(scope, ingested.feeds, now), siteDir: shard ? null : path.resolve(options.out) });
     return { report, config };
   } finally {
     await lock.release();

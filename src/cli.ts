@@ -21,6 +21,8 @@ import { serveSite } from './serve/index.ts';
 const HELP = `feed-digest: RSS/Atom/JSON feeds in, a static site and a JSON Feed archive out.
 
 Usage:
+  feed-digest init [DIR] [--site-url URL] [--language TAG] [--title TEXT]
+                   [--opml FILE.opml]
   feed-digest build [--config feeds.json] [--out _site] [--cache .cache]
                     [--concurrency N] [--strict] [--quiet]
                     [--restore-from URL | --no-restore] [--shard i/n]
@@ -32,9 +34,13 @@ Usage:
   feed-digest check [--config feeds.json]
   feed-digest import-opml FILE.opml [--config feeds.json] [--dry-run]
   feed-digest serve [--out _site] [--config feeds.json] [--port 8080] [--host 127.0.0.1]
-  feed-digest help
+  feed-digest help | version
 
 Commands:
+  init    Start a site repository in DIR (default: the current folder):
+          feeds.json, package.json, the hourly GitHub Pages workflow,
+          .gitignore and a README. Never replaces a file that exists (it
+          says which it skipped) and asks nothing.
   build   Fetch every feed, merge new articles into the archive in --cache,
           convert images to WebP and write the site to --out.
   check   Validate the config and list every problem at once (errors, then
@@ -69,8 +75,17 @@ Options:
 
   --port N, --host H where serve listens (default 127.0.0.1:8080)
 
-On GitHub Actions, build appends a Markdown report to $GITHUB_STEP_SUMMARY
-and prints a ::warning:: annotation for each failing feed.
+  --site-url URL     init: site.url, the address the site is served at
+                     (default: the GitHub Pages address of DIR's git remote
+                     "origin", else a placeholder to replace)
+  --language TAG     init: site.language (default: en)
+  --title TEXT       init: site.title (default: My Feed Digest)
+  --opml FILE        init: list an OPML export's feeds instead of examples
+
+On GitHub Actions, build appends a Markdown report to $GITHUB_STEP_SUMMARY,
+prints a ::warning:: annotation for each failing feed, and writes the
+outputs site-dir, articles-new, articles-total and feeds-failed to
+$GITHUB_OUTPUT.
 
 SIGINT or SIGTERM stop a build cleanly: what was archived is saved, the
 cache released; a second signal exits at once.
@@ -80,7 +95,8 @@ Exit codes: 0 site written (failed feeds are reported), 1 no site written
 arguments (or merge/render would publish less than their input), 130/143
 stopped by SIGINT/SIGTERM.
 
-With npx, put "--" before --help: npx -- feed-digest --help (or: npx feed-digest help).
+With npx, put "--" before --help and --version: npx -- feed-digest --help
+(or: npx feed-digest help, npx feed-digest version).
 `;
 
 /**
@@ -93,7 +109,7 @@ const STOP_GRACE_MS = 6_000;
 function ciReporting(): CiReporting | null {
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
   const onActions = process.env.GITHUB_ACTIONS === 'true' || Boolean(summaryFile);
-  return onActions ? { summaryFile, annotate: (line: string) => process.stdout.write(`${line}\n`) } : null;
+  return onActions ? { summaryFile, outputFile: process.env.GITHUB_OUTPUT, annotate: (line: string) => process.stdout.write(`${line}\n`) } : null;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -102,6 +118,8 @@ export async function main(argv: string[]): Promise<number> {
   const stops = command === 'build' || command === 'merge' || command === 'render' ? watchStopSignals({ graceMs: STOP_GRACE_MS, write: (line) => process.stderr.write(`${line}\n`) }) : null;
   try {
     switch (command) {
+      case 'init':
+        return await runInit(rest);
       case 'build':
         return await runBuild(rest, stops!.signal);
       case 'check':
@@ -236,6 +254,46 @@ async function runBuild(args: string[], signal: AbortSignal): Promise<number> {
     process.stderr.write(shard ? `Partial state of shard ${shard.index}/${shard.count} saved in ${path.resolve(values.cache)}\n` : `Site written to ${path.resolve(values.out)}\n`);
   }
   return values.strict && report.totals.feeds.failed > 0 ? 1 : 0;
+}
+
+async function runInit(args: string[]): Promise<number> {
+  const { values, positionals } = parse(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        ...HELP_OPTION,
+        'site-url': { type: 'string' },
+        language: { type: 'string' },
+        title: { type: 'string' },
+        opml: { type: 'string' },
+      },
+    }),
+  );
+  if (values.help) return printHelp();
+  if (positionals.length > 1) throw new UsageError('init expects at most one folder');
+  const { initSite } = await import('./init/index.ts');
+  const result = await initSite({ dir: positionals[0] ?? '.', siteUrl: values['site-url'], language: values.language, title: values.title, opml: values.opml });
+  const out = process.stdout;
+  out.write(`${result.dir}:\n`);
+  for (const f of result.created) out.write(`  + ${f}${f === 'feeds.json' ? ` (${result.feeds} feed${result.feeds === 1 ? '' : 's'}${values.opml ? ` from ${values.opml}` : ', examples to replace'})` : ''}\n`);
+  for (const f of result.skipped) out.write(`  = ${f}: exists, left as it is\n`);
+  for (const note of result.notes) out.write(`  ! ${note}\n`);
+  if (result.created.length === 0) {
+    out.write('Nothing to do: every file exists.\n');
+    return 0;
+  }
+  out.write(
+    [
+      '',
+      'Next:',
+      `  1. Edit feeds.json: your feeds, and site.url (${result.siteUrlFrom === 'placeholder' ? 'now a placeholder: set it to your Pages address' : `${result.siteUrl}, from ${result.siteUrlFrom === 'option' ? '--site-url' : 'the git remote'}`}).`,
+      '  2. npm install, then npx feed-digest build and npx feed-digest serve to look at it.',
+      '  3. Commit, push to GitHub, and in Settings → Pages set Source to "GitHub Actions".',
+      '',
+    ].join('\n'),
+  );
+  return 0;
 }
 
 async function runCheck(args: string[]): Promise<number> {

@@ -13,18 +13,20 @@
  * `<file>.foreign-<time>`) before anything overwrites them, and every such
  * step is a warning in the build report. A feed is never silently started
  * over: a missing file that held articles at the last build is reported.
+ * A file written by an older feed-digest is brought up to this version's
+ * format (migrate.ts) and written back in it at the next save.
  */
 import { copyFile, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FeedHealth, FeedMeta, FeedState, HttpValidators, Article } from '../model/archive.ts';
 import type { Attachment } from '../model/feed.ts';
 import { emptyFeedState } from '../model/archive.ts';
-import { removeStaleTempFiles, writeJsonAtomic } from '../io/atomic-file.ts';
+import { removeStaleTempFiles, tempPathFor, writeJsonAtomic } from '../io/atomic-file.ts';
 import { newestFirst } from './merge.ts';
+import { migrateState, STATE_VERSION } from './migrate.ts';
 
-/** The state format this version reads and writes. */
-export const STATE_VERSION = 1;
+export { STATE_VERSION };
 
 interface FeedFile {
   version: number;
@@ -69,15 +71,20 @@ export async function loadArchive(cacheDir: string, feeds: { id: string; url: st
   // Temp files of a build killed mid-write: the targets are intact, the temps are litter.
   await removeStaleTempFiles(dir);
   await removeStaleTempFiles(path.join(dir, 'feeds'));
+  // Files written in an older state format, by the version they were written in.
+  const migrated = new Map<number, number>();
+  const countMigrated = (from: number | null) => from !== null && migrated.set(from, (migrated.get(from) ?? 0) + 1);
   const status = await readStatus(path.join(dir, 'status.json'), warnings);
+  countMigrated(status?.migratedFrom ?? null);
   const states = new Map<string, FeedState>();
   const fingerprints = new Map<string, string>();
   await Promise.all(
     feeds.map(async ({ id, url }) => {
       const file = path.join(dir, 'feeds', `${id}.json`);
       const loaded = await readFeedFile(file, id, warnings);
+      countMigrated(loaded?.migratedFrom ?? null);
       const state = emptyFeedState(id, url);
-      const s = status?.[id];
+      const s = status?.entries[id];
       if (loaded) {
         state.meta = loaded.meta;
         state.articles = loaded.articles;
@@ -95,7 +102,10 @@ export async function loadArchive(cacheDir: string, feeds: { id: string; url: st
       states.set(id, state);
     }),
   );
-  const unlisted = Object.entries(status ?? {})
+  for (const [from, files] of migrated) {
+    warnings.push(`state: ${files} file${files === 1 ? '' : 's'} of ${dir} written in state format ${from} were read into format ${STATE_VERSION}; they are written in it when this state is next saved`);
+  }
+  const unlisted = Object.entries(status?.entries ?? {})
     .filter(([id]) => !states.has(id))
     .map(([id, entry]) => ({ id, articles: entry.articles ?? 0 }));
   return { feeds: states, fingerprints, warnings, unlisted };
@@ -131,8 +141,10 @@ function fingerprint(state: FeedState): string {
 interface LoadedFeedFile {
   meta: FeedMeta;
   articles: Article[];
-  /** False when anything had to be repaired, dropped or salvaged: the file is rewritten. */
+  /** False when anything had to be repaired, dropped, salvaged or migrated: the file is rewritten. */
   intact: boolean;
+  /** The older state format it was written in, or null. */
+  migratedFrom: number | null;
 }
 
 async function readText(file: string, warnings: string[]): Promise<{ text: string; mtime: Date } | null> {
@@ -153,18 +165,20 @@ async function readFeedFile(file: string, feedId: string, warnings: string[]): P
   let kind: 'corrupt' | 'foreign' = 'corrupt';
   let metaRaw: unknown;
   let articlesRaw: unknown[];
+  let migratedFrom: number | null = null;
 
   if (parsed.ok && isObject(parsed.value)) {
-    const data = parsed.value;
+    const migrated = migrateState('feed', parsed.value);
+    const data = migrated.ok ? migrated.doc : parsed.value;
     if (parsed.lenient) problems.push('it is not strict JSON (comments or trailing commas: hand-edited?)');
-    if (data.version !== STATE_VERSION) {
+    if (!migrated.ok) {
       kind = 'foreign';
       problems.push(
-        typeof data.version === 'number' && data.version > STATE_VERSION
-          ? `it was written by a newer feed-digest (state version ${data.version}; this one reads ${STATE_VERSION}): upgrade to keep everything`
-          : `it has an unknown state version (${JSON.stringify(data.version) ?? 'none'})`,
+        migrated.why === 'newer'
+          ? `it was written by a newer feed-digest (state version ${String(migrated.version)}; this one reads ${STATE_VERSION}): upgrade to keep everything`
+          : `it has an unknown state version (${JSON.stringify(migrated.version) ?? 'none'})`,
       );
-    }
+    } else if (migrated.from !== STATE_VERSION) migratedFrom = migrated.from;
     if (typeof data.id === 'string' && data.id !== feedId) problems.push(`it belongs to feed "${data.id}"`);
     metaRaw = data.meta;
     if (Array.isArray(data.articles)) articlesRaw = data.articles;
@@ -206,21 +220,23 @@ async function readFeedFile(file: string, feedId: string, warnings: string[]): P
   if (dropped) problems.push(`${dropped} of its ${articlesRaw.length} articles were unreadable and left out`);
   if (repaired) problems.push(`${repaired} articles had missing or wrong fields (filled with defaults) or duplicate ids`);
 
-  if (problems.length === 0) return { meta: meta.value, articles, intact: true };
+  if (problems.length === 0) return { meta: meta.value, articles, intact: migratedFrom === null, migratedFrom };
   const aside = await setAside(file, read.text, kind);
   warnings.push(
     `state: ${file}: ${problems.join('; ')}. Kept ${articles.length} articles` +
       (aside ? `; the original is saved as ${path.basename(aside)}` : '; the original could not be copied aside') +
       ' and the file is rewritten clean when this state is next saved',
   );
-  return { meta: meta.value, articles, intact: false };
+  return { meta: meta.value, articles, intact: false, migratedFrom };
 }
 
-async function readStatus(file: string, warnings: string[]): Promise<Record<string, StatusEntry> | null> {
+async function readStatus(file: string, warnings: string[]): Promise<{ entries: Record<string, StatusEntry>; migratedFrom: number | null } | null> {
   const read = await readText(file, warnings);
   if (!read) return null;
   const parsed = parseJson(read.text);
-  const data = parsed.ok && isObject(parsed.value) ? parsed.value : null;
+  const raw = parsed.ok && isObject(parsed.value) ? parsed.value : null;
+  const migrated = raw ? migrateState('status', raw) : null;
+  const data = migrated?.ok ? migrated.doc : raw;
   const feeds = data && isObject(data.feeds) ? data.feeds : null;
   const out: Record<string, StatusEntry> = {};
   let bad = 0;
@@ -229,24 +245,26 @@ async function readStatus(file: string, warnings: string[]): Promise<Record<stri
     if (e) out[id] = e;
     else bad++;
   }
-  const intact = parsed.ok && !parsed.lenient && data?.version === STATE_VERSION && feeds !== null && bad === 0;
+  const intact = parsed.ok && !parsed.lenient && migrated?.ok === true && feeds !== null && bad === 0;
   if (!intact) {
     const why = !parsed.ok
       ? `not valid JSON: ${parsed.error}`
-      : data?.version !== STATE_VERSION
-        ? `unknown state version (${JSON.stringify(data?.version) ?? 'none'})`
+      : !migrated?.ok
+        ? migrated?.why === 'newer'
+          ? `written by a newer feed-digest (state version ${String(migrated.version)}; this one reads ${STATE_VERSION})`
+          : `unknown state version (${JSON.stringify(raw?.version) ?? 'none'})`
         : feeds === null
           ? 'no "feeds" object'
           : bad
             ? `${bad} damaged entries`
             : 'not strict JSON';
-    const aside = await setAside(file, read.text, parsed.ok && data?.version !== STATE_VERSION ? 'foreign' : 'corrupt');
+    const aside = await setAside(file, read.text, parsed.ok && raw !== null && !migrated?.ok ? 'foreign' : 'corrupt');
     warnings.push(
       `state: ${file}: ${why}. Kept the validators and health of ${Object.keys(out).length} feeds (the others are fetched in full)` +
         (aside ? `; the original is saved as ${path.basename(aside)}` : ''),
     );
   }
-  return out;
+  return { entries: out, migratedFrom: migrated?.ok && migrated.from !== STATE_VERSION ? migrated.from : null };
 }
 
 /**
@@ -263,8 +281,8 @@ async function setAside(file: string, text: string, kind: 'corrupt' | 'foreign')
   if (existing) return path.join(path.dirname(file), existing);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const aside = `${file}.${kind}-${stamp}-${hash}`;
-  // Named like io/atomic-file.ts's temp files, so a copy cut short by a kill is cleaned up.
-  const tmp = path.join(path.dirname(file), `.${path.basename(aside)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // A temp file's name, so a copy cut short by a kill is cleaned up.
+  const tmp = tempPathFor(aside);
   try {
     await copyFile(file, tmp);
     await rename(tmp, aside);

@@ -62,7 +62,8 @@ async function lint(json: unknown, dir: string): Promise<ConfigProblem[]> {
   const schemaRef = root.$schema;
   if (typeof schemaRef === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(schemaRef)) {
     if (!(await isFile(path.resolve(dir, schemaRef)))) {
-      warnings.push({ path: '$schema', message: `${schemaRef} not found: editors will not offer completion (run "npm run schema" in feed-digest, or fix the path)` });
+      const fix = /(^|\/)node_modules\//.test(schemaRef) ? 'run "npm install" beside feeds.json' : 'run "npm run schema" in feed-digest';
+      warnings.push({ path: '$schema', message: `${schemaRef} not found: editors will not offer completion (${fix}, or fix the path)` });
     }
   }
 

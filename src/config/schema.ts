@@ -100,6 +100,7 @@ const feedSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional().meta({ description: 'Path or URL of this JSON Schema, for editors.' }),
+  $comment: z.union([z.string(), z.array(z.string())]).optional().meta({ description: 'Notes for whoever edits this file (JSON has no comments); ignored by feed-digest.' }),
   site: z
     .strictObject({
       title: z.string().trim().min(1).default('Feed Digest').meta({ description: 'The site\'s title.' }),

@@ -7,10 +7,19 @@ import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+/**
+ * A temp file's name beside `file`: `.<name>.<pid>.<8 hex>.tmp`. Every temp
+ * file feed-digest writes is named so, which lets removeStaleTempFiles tell a
+ * killed process's litter from a live writer's file.
+ */
+export function tempPathFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempPathFor(file);
   const handle = await open(tmp, 'w');
   try {
     await handle.writeFile(data);
@@ -47,7 +56,7 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Names `writeFileAtomic` gives its temp files: `.<name>.<pid>.<8 hex>.tmp`. */
+/** Names `tempPathFor` gives temp files: `.<name>.<pid>.<8 hex>.tmp`. */
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
 /**

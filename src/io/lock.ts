@@ -20,8 +20,8 @@
  * Two live builds on one shared disk stay apart: a live holder is a
  * `LockedError` saying who holds it since when; the CLI exits 1.
  *
- * - The lock file appears with its content already in it (written to a temp
- *   file, then hard-linked into place, which fails if the name exists), so a
+ * - The lock file appears with its content already in it (createFileExclusive:
+ *   a temp file hard-linked into place, which fails if the name exists), so a
  *   second build can never read it half-written and mistake it for stale.
  * - Taking over is serialized by a second O_EXCL file, and the stale lock is
  *   re-read under it, so two builds that find the same stale lock cannot both
@@ -30,12 +30,13 @@
  *   `releaseHeldLocksSync()` does the same from a signal handler that is
  *   about to exit the process.
  */
-import { link, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.ts';
+import { createFileExclusive } from './create-file.ts';
 import { ownStartTime, probeProcess, sameMachine, thisMachine, type Machine } from './process-identity.ts';
 
 export class LockedError extends Error {
@@ -104,7 +105,7 @@ export async function acquireLock(cacheDir: string, options: LockOptions = {}): 
 
   let tookOver: string | null = null;
   for (let attempt = 0; attempt < 50; attempt++) {
-    if (await createWithContent(file, content(clock()))) {
+    if (await createFileExclusive(file, content(clock()))) {
       held.set(file, token);
       // Heartbeats of a build killed mid-write leave their temp file here.
       await removeStaleTempFiles(cacheDir);
@@ -250,31 +251,6 @@ function duration(ms: number): string {
   if (s < 120) return `${s} s`;
   const m = Math.round(s / 60);
   return m < 120 ? `${m} min` : `${Math.round(m / 60)} h`;
-}
-
-/** Creates `file` holding `content` in one step; false when it already exists. */
-async function createWithContent(file: string, content: string): Promise<boolean> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, content);
-  try {
-    await link(tmp, file);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
-    // A filesystem without hard links: O_EXCL create, then write (a reader may see it empty for an instant).
-    try {
-      const handle = await open(file, 'wx');
-      await handle.writeFile(content);
-      await handle.close();
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw e;
-    }
-  } finally {
-    await rm(tmp, { force: true });
-  }
 }
 
 /** The lock's content; `{}` when unreadable or empty (a crash); null when absent. */

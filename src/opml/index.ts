@@ -36,33 +36,48 @@ export interface ImportOptions {
 }
 
 export async function importOpml(opmlFile: string, configFile: string, options: ImportOptions): Promise<ImportResult> {
-  const opmlPath = path.resolve(opmlFile);
+  const opml = await readOpmlFile(opmlFile);
   const file = path.resolve(configFile);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(opmlPath);
-  } catch (err) {
-    throw new ConfigError(opmlPath, [{ path: '', message: `cannot read: ${(err as Error).message}` }]);
-  }
-  let opml: ReturnType<typeof readOpml>;
-  try {
-    opml = readOpml(decode(bytes));
-  } catch (err) {
-    throw new ConfigError(opmlPath, [{ path: '', message: (err as Error).message }]);
-  }
-
   const existingText = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return null;
     throw err;
   });
   const created = existingText === null;
   const text = existingText ?? `${JSON.stringify({ $schema: schemaRef(file, options.schemaFile), feeds: [] }, null, 2)}\n`;
-  // Refuse to touch a config that is already broken: the user fixes it first (feed-digest check).
-  const current = resolveConfig(parseJson(text, file), file);
+  const plan = addSubscriptions(text, file, opml);
+  const result: ImportResult = { ...plan.result, created };
+  if (plan.result.added.length === 0 || options.dryRun) return result;
+  await writeFileAtomic(file, plan.text);
+  return { ...result, written: true };
+}
 
+/** An OPML file's subscriptions; a file that cannot be read or is not OPML is a ConfigError naming it. */
+export async function readOpmlFile(opmlFile: string): Promise<ReturnType<typeof readOpml>> {
+  const opmlPath = path.resolve(opmlFile);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(opmlPath);
+  } catch (err) {
+    throw new ConfigError(opmlPath, [{ path: '', message: `cannot read: ${(err as Error).message}` }]);
+  }
+  try {
+    return readOpml(decode(bytes));
+  } catch (err) {
+    throw new ConfigError(opmlPath, [{ path: '', message: (err as Error).message }]);
+  }
+}
+
+/**
+ * The feeds.json text `text` (of `file`, for messages) with the OPML's
+ * subscriptions that it does not list yet appended. Nothing is written. A
+ * config that is already broken is refused (the user fixes it first:
+ * feed-digest check), and so is a result a build would refuse.
+ */
+export function addSubscriptions(text: string, file: string, opml: ReturnType<typeof readOpml>): { text: string; result: Omit<ImportResult, 'created'> } {
+  const current = resolveConfig(parseJson(text, file), file);
   const byKey = new Map(current.feeds.map((f, i) => [sameFeedKey(f.url), `feeds[${i}] (${f.id})`]));
   const taken = new Set(current.feeds.map((f) => f.id));
-  const result: ImportResult = { file, created, added: [], skipped: [], problems: opml.problems, written: false };
+  const result: Omit<ImportResult, 'created'> = { file, added: [], skipped: [], problems: opml.problems, written: false };
   const entries: Record<string, string>[] = [];
   for (const sub of opml.subscriptions) {
     const key = sameFeedKey(sub.url);
@@ -80,16 +95,13 @@ export async function importOpml(opmlFile: string, configFile: string, options: 
     entries.push(entry);
     result.added.push({ id, url: sub.url, title: sub.title, category: sub.category });
   }
-  if (entries.length === 0 || options.dryRun) return result;
-
+  if (entries.length === 0) return { text, result };
   const next = appendFeeds(text, entries);
   if (next === null) {
     throw new ConfigError(file, [{ path: 'feeds', message: 'no top-level "feeds" array to add to' }]);
   }
   resolveConfig(parseJson(next, file), file); // never write what a build would refuse
-  await writeFileAtomic(file, next);
-  result.written = true;
-  return result;
+  return { text: next, result };
 }
 
 /** OPML is nearly always UTF-8; otherwise its XML declaration says what it is. */

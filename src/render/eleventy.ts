@@ -3,6 +3,7 @@
  * data. Eleventy only renders Nunjucks here; static files and images are
  * copied by render/index.ts.
  */
+/// <reference path="../types/eleventy.d.ts" />
 import path from 'node:path';
 import { Eleventy } from '@11ty/eleventy';
 import type { SiteConfig } from '../model/config.ts';

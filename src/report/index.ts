@@ -84,6 +84,18 @@ export function feedTotals(feeds: FeedReport[], articlesInArchive: number): Pick
   };
 }
 
+/**
+ * The steps the terminal shows, by their wall-clock time: what a user can act
+ * on (slow feeds, many images, a large site). Every step, the busy time of
+ * the overlapping ones included, is in api/report.json.
+ */
+const SHOWN_STEPS: [step: string, label: string][] = [
+  ['restore', 'restore'],
+  ['ingest', 'feeds'],
+  ['imagesWait', 'images'],
+  ['render', 'pages'],
+];
+
 export function summarize(report: BuildReport): string {
   const t = report.totals;
   const lines: string[] = [];
@@ -108,11 +120,8 @@ export function summarize(report: BuildReport): string {
   for (const img of failedImages.slice(0, 5)) lines.push(`  ✗ ${img.error?.message ?? img.url}`);
   if (failedImages.length > 5) lines.push(`  … and ${failedImages.length - 5} more (see api/report.json)`);
   lines.push(`Pages: ${t.pages} (${t.pagesWritten} written, the rest unchanged)`);
-  lines.push(
-    `Time: ${(report.durationMs / 1000).toFixed(1)} s (${Object.entries(report.steps)
-      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
-      .join(', ')})`,
-  );
+  const shown = SHOWN_STEPS.filter(([key]) => report.steps[key] !== undefined).map(([key, label]) => `${label} ${(report.steps[key]! / 1000).toFixed(1)} s`);
+  lines.push(`Time: ${(report.durationMs / 1000).toFixed(1)} s${shown.length ? ` (${shown.join(', ')})` : ''}`);
   for (const w of report.warnings) lines.push(`  ! ${w}`);
   return lines.join('\n');
 }

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { stepSummary, warningAnnotations, type SummaryReport } from '../../src/deploy/index.ts';
 import { startFixtureServer } from '../../scripts/fixture-server.ts';
 import { REPO_ROOT, tempDir } from '../support/tmp.ts';
+import { readGithubOutput } from '../support/github-output.ts';
 
 const run = promisify(execFile);
 
@@ -36,10 +37,11 @@ test('a CLI build with GITHUB_STEP_SUMMARY set writes the report table and warns
   // Other steps of the job may have written their own sections: the build appends.
   await writeFile(summary, '# Earlier step\n\n');
   const out = path.join(dir, '_site');
+  const outputs = path.join(dir, 'github-output');
   const { stdout } = await run(
     process.execPath,
     [path.join(REPO_ROOT, 'bin', 'feed-digest.js'), 'build', '--config', config, '--out', out, '--cache', path.join(dir, '.cache'), '--no-restore', '--quiet'],
-    { env: { ...process.env, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } },
+    { env: { ...process.env, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: outputs } },
   );
 
   const md = await readFile(summary, 'utf8');
@@ -63,6 +65,15 @@ test('a CLI build with GITHUB_STEP_SUMMARY set writes the report table and warns
   const images = md.slice(md.indexOf('### Images'));
   assert.match(images, new RegExp(`^\\| ${report.totals.images.converted} \\| \\d+ \\| ${report.totals.images.failed} \\| `, 'm'));
   assert.ok(report.totals.images.converted > 0);
+
+  // The step's outputs, for the steps after it (the Action passes them on).
+  assert.deepEqual(readGithubOutput(await readFile(outputs, 'utf8')), {
+    'site-dir': out,
+    'articles-new': String(report.totals.articles.new),
+    'articles-total': String(report.totals.articles.total),
+    'feeds-failed': '1',
+  });
+  assert.equal(report.totals.articles.new, added);
 
   // The annotation GitHub shows on the run, on stdout (the runner reads workflow commands there).
   const warnings = stdout.split('\n').filter((l) => l.startsWith('::warning'));

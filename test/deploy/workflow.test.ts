@@ -1,8 +1,12 @@
 /**
- * The shipped GitHub Actions workflows: they parse as YAML and have the
- * parts a scheduled Pages deploy needs; every feed-digest command they run
- * is one the CLI knows; and the shard-pushing script, run for real against
- * a local bare repository, pushes each new shard once as an orphan tag.
+ * The shipped GitHub Actions workflows and the Action (action.yml): they
+ * parse as YAML and have the parts a scheduled Pages deploy needs (the
+ * archive cache restored, saved always under a new key, the site deployed
+ * only after a successful build, one run at a time, timeouts in the right
+ * order); every feed-digest command they run is one the CLI knows; and the
+ * shard-pushing script, run for real against a local bare repository,
+ * pushes each new shard once as an orphan tag. The Action's scripts run for
+ * real in test/package/package.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +22,8 @@ const WORKFLOWS = path.join(REPO_ROOT, '.github', 'workflows');
 
 interface Step {
   name?: string;
+  id?: string;
+  shell?: string;
   uses?: string;
   run?: string;
   if?: string;
@@ -27,6 +33,7 @@ interface Step {
 interface Job {
   needs?: string | string[];
   'runs-on': string;
+  'timeout-minutes'?: number;
   strategy?: { matrix: Record<string, unknown[]> };
   environment?: { name: string; url?: string };
   steps: Step[];
@@ -39,8 +46,20 @@ interface Workflow {
   jobs: Record<string, Job>;
 }
 
+interface Action {
+  name: string;
+  description: string;
+  inputs: Record<string, { description: string; default?: string }>;
+  outputs: Record<string, { description: string; value: string }>;
+  runs: { using: string; steps: Step[] };
+}
+
 async function workflow(name: string): Promise<Workflow> {
   return parse(await readFile(path.join(WORKFLOWS, name), 'utf8')) as Workflow;
+}
+
+async function action(): Promise<Action> {
+  return parse(await readFile(path.join(REPO_ROOT, 'action.yml'), 'utf8')) as Action;
 }
 
 const uses = (job: Job, action: string) => job.steps.filter((s) => s.uses?.startsWith(`${action}@`));
@@ -57,6 +76,14 @@ function checkTrigger(wf: Workflow) {
   assert.equal(wf.concurrency['cancel-in-progress'], false, 'a running build is never cancelled half-way');
 }
 
+/** The job's timeout leaves the Action's own build timeout room to stop the build and save the cache first. */
+function checkTimeouts(job: Job, a: Action) {
+  const jobMinutes = job['timeout-minutes'];
+  const buildMinutes = Number(a.inputs['build-timeout-minutes']!.default);
+  assert.ok(Number.isInteger(jobMinutes) && Number.isInteger(buildMinutes), 'both are set');
+  assert.ok(jobMinutes! >= buildMinutes + 5, `job ${jobMinutes} min > build ${buildMinutes} min + set-up and save`);
+}
+
 function checkSetup(job: Job) {
   const [checkout] = uses(job, 'actions/checkout');
   const [node] = uses(job, 'actions/setup-node');
@@ -65,24 +92,29 @@ function checkSetup(job: Job) {
   assert.equal(runs(job, /^npm ci\s*$/).length, 1, 'npm ci');
 }
 
-/** actions/cache restore + save of the same paths, a new key each run, restored by prefix. */
-function checkCache(job: Job, dirs: string[]) {
-  const [restore] = uses(job, 'actions/cache/restore');
-  const [save] = uses(job, 'actions/cache/save');
+/**
+ * actions/cache restore + save of the same paths, a new key each run and
+ * attempt, restored by prefix; the save runs even when the build failed.
+ */
+function checkCache(job: Pick<Job, 'steps'>, dirs: string[], build: Step) {
+  const [restore] = uses(job as Job, 'actions/cache/restore');
+  const [save] = uses(job as Job, 'actions/cache/save');
   assert.ok(restore && save, 'the cache is restored and saved');
   const lines = (v: unknown) => String(v).split('\n').map((l) => l.trim()).filter(Boolean);
   assert.deepEqual(lines(restore.with?.path), dirs);
   assert.deepEqual(lines(save.with?.path), dirs);
   const key = String(save.with?.key);
-  assert.match(key, /\$\{\{ github\.run_id \}\}/, 'each run saves a new cache');
+  assert.match(key, /\$\{\{ github\.run_id \}\}-\$\{\{ github\.run_attempt \}\}$/, 'each run and each attempt saves a new cache (keys are immutable)');
   assert.ok(key.startsWith(String(restore.with?.['restore-keys'])), 'the newest cache is found by its prefix');
-  assert.ok(job.steps.indexOf(restore) < job.steps.indexOf(save));
+  assert.match(save.if ?? '', /always\(\)/, 'saved even when the build failed, so its progress is kept');
+  const order = (s: Step) => job.steps.indexOf(s);
+  assert.ok(order(restore) < order(build) && order(build) < order(save), 'restore, build, save');
 }
 
-function checkPages(wf: Workflow, producer: string) {
+function checkPages(wf: Workflow, producer: string, site = '_site') {
   const job = wf.jobs[producer]!;
   const [upload] = uses(job, 'actions/upload-pages-artifact');
-  assert.equal(upload?.with?.path, '_site');
+  assert.equal(upload?.with?.path, site);
   const deployJob = Object.values(wf.jobs).find((j) => uses(j, 'actions/deploy-pages').length > 0)!;
   assert.ok(deployJob, 'deploy-pages');
   assert.deepEqual(needs(deployJob), [producer]);
@@ -91,22 +123,51 @@ function checkPages(wf: Workflow, producer: string) {
   for (const j of Object.values(wf.jobs)) for (const s of j.steps) assert.doesNotMatch(s.run ?? '', /push\s+(-f|--force)|gh-pages/);
 }
 
-test('digest.yml: hourly, Node 20, npm ci, cache restore/save, build, Pages upload and deploy, one run at a time', async () => {
+test('action.yml: a composite Action with the documented inputs and outputs; Node, install, archive cache around the build', async () => {
+  const a = await action();
+  assert.equal(a.runs.using, 'composite');
+  assert.ok(a.name && a.description);
+  assert.deepEqual(Object.keys(a.inputs), ['config', 'out', 'cache-key-prefix', 'strict', 'node-version', 'feed-digest-version', 'build-timeout-minutes']);
+  for (const [name, input] of Object.entries(a.inputs)) assert.ok(input.description, `input ${name} is described`);
+  assert.equal(a.inputs.config!.default, 'feeds.json');
+  assert.equal(a.inputs.out!.default, '_site');
+  assert.equal(a.inputs['node-version']!.default, '20');
+  assert.deepEqual(Object.keys(a.outputs), ['site-dir', 'articles-new', 'articles-total', 'feeds-failed']);
+  const build = a.runs.steps.find((s) => s.id === 'build')!;
+  assert.ok(build?.run, 'the build step');
+  for (const [name, output] of Object.entries(a.outputs)) {
+    assert.ok(output.description, `output ${name} is described`);
+    assert.equal(output.value, `\${{ steps.build.outputs.${name} }}`, `output ${name} comes from the build step, which the CLI writes`);
+  }
+  for (const s of a.runs.steps) if (s.run) assert.equal(s.shell, 'bash', `${s.name}: a composite run step names its shell`);
+  for (const s of a.runs.steps) assert.doesNotMatch(s.run ?? '', /\$\{\{/, `${s.name}: inputs reach scripts through env, never pasted into the script`);
+  const [node] = uses({ steps: a.runs.steps } as Job, 'actions/setup-node');
+  assert.equal(node?.with?.['node-version'], '${{ inputs.node-version }}');
+  checkCache({ steps: a.runs.steps }, ['.cache', '${{ inputs.out }}'], build);
+  const [restore] = uses({ steps: a.runs.steps } as Job, 'actions/cache/restore');
+  assert.equal(restore!.with!['restore-keys'], '${{ inputs.cache-key-prefix }}');
+  const install = a.runs.steps.find((s) => s.id === 'install')!;
+  assert.ok(a.runs.steps.indexOf(install) < a.runs.steps.indexOf(build));
+  assert.equal(build.env?.FEED_DIGEST, '${{ steps.install.outputs.bin }}');
+});
+
+test('digest.yml: hourly; this repository\'s Action builds; the site is uploaded and deployed only after it, one run at a time', async () => {
   const wf = await workflow('digest.yml');
   checkTrigger(wf);
   const job = wf.jobs.build!;
-  checkSetup(job);
-  // The last site too: pages that did not change are kept, not rendered again.
-  checkCache(job, ['.cache', '_site']);
-  const [buildStep] = runs(job, 'npx feed-digest build');
-  assert.ok(buildStep);
-  assert.match(buildStep.run!, /--cache \.cache/);
-  assert.match(buildStep.run!, /--out _site/);
-  const order = (s: Step | undefined) => job.steps.indexOf(s!);
-  assert.ok(order(uses(job, 'actions/cache/restore')[0]) < order(buildStep) && order(buildStep) < order(uses(job, 'actions/upload-pages-artifact')[0]));
-  assert.match(uses(job, 'actions/cache/save')[0]!.if ?? '', /always\(\)/, 'the cache is saved even when a later step fails');
+  const [checkout] = uses(job, 'actions/checkout');
+  const digest = job.steps.find((s) => s.uses === './')!;
+  assert.ok(checkout && digest, 'checks out, then uses the Action in this repository');
+  assert.ok(job.steps.indexOf(checkout) < job.steps.indexOf(digest));
+  assert.equal(digest.with?.config, 'feeds.json');
+  assert.equal(digest.if, undefined);
+  const [upload] = uses(job, 'actions/upload-pages-artifact');
+  assert.equal(upload?.with?.path, `\${{ steps.${digest.id}.outputs.site-dir }}`);
+  // Steps after the build run only when it succeeded (no if: always()/failure()): a failed build is not deployed.
+  for (const s of job.steps.slice(job.steps.indexOf(digest) + 1)) assert.doesNotMatch(s.if ?? '', /always\(\)|failure\(\)|cancelled\(\)/, `${s.name}`);
   assert.equal(runs(job, 'npx feed-digest assets').length, 1, 'lays out jsDelivr shards');
-  checkPages(wf, 'build');
+  checkPages(wf, 'build', upload!.with!.path as string);
+  checkTimeouts(job, await action());
 });
 
 test('digest-matrix.yml: n fetch jobs with --shard, one merge-and-render job through artifacts', async () => {
@@ -114,7 +175,7 @@ test('digest-matrix.yml: n fetch jobs with --shard, one merge-and-render job thr
   checkTrigger(wf);
   const fetch = wf.jobs.fetch!;
   checkSetup(fetch);
-  checkCache(fetch, ['state']);
+  checkCache(fetch, ['state'], runs(fetch, 'npx feed-digest build')[0]!);
   const shards = fetch.strategy!.matrix.shard!;
   assert.ok(shards.length >= 2);
   assert.deepEqual(shards, shards.map((_, i) => i + 1), 'shards are numbered 1..n');
@@ -132,7 +193,7 @@ test('digest-matrix.yml: n fetch jobs with --shard, one merge-and-render job thr
   const [merge] = runs(render, 'npx feed-digest merge');
   assert.match(merge!.run!, new RegExp(`merge ${dir}/\\*`));
   const [rendering] = runs(render, 'npx feed-digest render');
-  checkCache(render, ['.cache', '_site']);
+  checkCache(render, ['.cache', '_site'], rendering!);
   assert.ok(render.steps.indexOf(download) < render.steps.indexOf(merge!) && render.steps.indexOf(merge!) < render.steps.indexOf(rendering!));
   checkPages(wf, 'render');
 });
@@ -160,6 +221,24 @@ test('every feed-digest command in the workflows is one the CLI documents', asyn
       }
     }
   }
+  // The Action builds its command line in a bash array: args=(build --config …) and args+=(--strict).
+  const build = (await action()).runs.steps.find((s) => s.id === 'build')!.run!;
+  const args = [...build.matchAll(/args\+?=\(([^)]*)\)/g)].map((m) => m[1]!).join(' ');
+  assert.match(args, /^build /, 'action.yml runs feed-digest build');
+  const options = [...args.matchAll(/--[a-z-]+/g)].map((m) => m[0]);
+  assert.deepEqual(options, ['--config', '--out', '--cache', '--strict']);
+  for (const option of options) assert.ok(help.includes(option), `action.yml: build ${option} is documented`);
+});
+
+test('the workflow init writes: hourly, one run at a time, the Action\'s site deployed, timeouts in order', async () => {
+  const wf = parse(await readFile(path.join(REPO_ROOT, 'scaffold', 'digest.yml'), 'utf8')) as Workflow;
+  checkTrigger(wf);
+  assert.equal(wf.permissions.contents, 'read', 'a site repository pushes nothing');
+  const job = wf.jobs.build!;
+  const digest = job.steps.find((s) => s.id === 'digest')!;
+  assert.equal(digest.uses, '__ACTION__', 'init fills in the Action');
+  checkPages(wf, 'build', '${{ steps.digest.outputs.site-dir }}');
+  checkTimeouts(job, await action());
 });
 
 test('the shard push step pushes each new shard once, as an orphan tag holding only that shard', async (t) => {
@@ -196,4 +275,21 @@ test('the shard push step pushes each new shard once, as an orphan tag holding o
   assert.equal(await git('rev-list', '--count', 'assets-00002'), '1', 'an orphan commit: no history to grow');
   assert.equal(await git('show', 'assets-00001:img/aa/aa1-480.webp'), 'one');
   assert.equal(await git('branch', '--list'), '', 'no branch is pushed');
+});
+
+test('the README documents the Action as action.yml declares it, at this version', async () => {
+  const readme = await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const a = await action();
+  const { version } = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.match(readme, new RegExp(`uses: feed-digest/feed-digest@v${version.replaceAll('.', '\\.')}\\n`), 'the snippet names this version');
+  const table = (header: string) => {
+    const start = readme.indexOf(header);
+    assert.ok(start >= 0, header);
+    const rows = readme.slice(start).split('\n').slice(2);
+    return rows.slice(0, rows.findIndex((l) => !l.startsWith('|'))).map((l) => l.split('|').map((c) => c.trim()));
+  };
+  const inputs = table('| input | default | meaning |').map(([, name, def]) => [name!.replaceAll('`', ''), def!.replaceAll('`', '')]);
+  assert.deepEqual(inputs, Object.entries(a.inputs).map(([name, input]) => [name, input.default === '' ? 'empty' : input.default]));
+  const outputs = table('| output | meaning |').flatMap(([, names]) => names!.split(',').map((n) => n.trim().replaceAll('`', '')));
+  assert.deepEqual(outputs, Object.keys(a.outputs));
 });

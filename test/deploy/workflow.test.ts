@@ -29,6 +29,7 @@ interface Step {
   if?: string;
   with?: Record<string, unknown>;
   env?: Record<string, string>;
+  'timeout-minutes'?: number;
 }
 interface Job {
   needs?: string | string[];
@@ -175,11 +176,11 @@ test('digest-matrix.yml: n fetch jobs with --shard, one merge-and-render job thr
   checkTrigger(wf);
   const fetch = wf.jobs.fetch!;
   checkSetup(fetch);
-  checkCache(fetch, ['state'], runs(fetch, 'npx feed-digest build')[0]!);
+  checkCache(fetch, ['state'], runs(fetch, 'exec node bin/feed-digest.js build')[0]!);
   const shards = fetch.strategy!.matrix.shard!;
   assert.ok(shards.length >= 2);
   assert.deepEqual(shards, shards.map((_, i) => i + 1), 'shards are numbered 1..n');
-  assert.match(runs(fetch, 'npx feed-digest build')[0]!.run!, /--shard \$\{\{ matrix\.shard \}\}\/\$\{\{ strategy\.job-total \}\}/);
+  assert.match(runs(fetch, 'exec node bin/feed-digest.js build')[0]!.run!, /--shard \$\{\{ matrix\.shard \}\}\/\$\{\{ strategy\.job-total \}\}/);
   assert.match(String(fetch.steps.find((s) => s.uses?.startsWith('actions/cache/restore@'))!.with!.key), /matrix\.shard/, 'one cache per shard');
   const [upload] = uses(fetch, 'actions/upload-artifact');
   assert.match(String(upload?.with?.name), /matrix\.shard/);
@@ -190,12 +191,18 @@ test('digest-matrix.yml: n fetch jobs with --shard, one merge-and-render job thr
   const [download] = uses(render, 'actions/download-artifact');
   assert.ok(download);
   const dir = String(download.with?.path);
-  const [merge] = runs(render, 'npx feed-digest merge');
+  const [merge] = runs(render, 'exec node bin/feed-digest.js merge');
   assert.match(merge!.run!, new RegExp(`merge ${dir}/\\*`));
-  const [rendering] = runs(render, 'npx feed-digest render');
+  const [rendering] = runs(render, 'exec node bin/feed-digest.js render');
   checkCache(render, ['.cache', '_site'], rendering!);
   assert.ok(render.steps.indexOf(download) < render.steps.indexOf(merge!) && render.steps.indexOf(merge!) < render.steps.indexOf(rendering!));
   checkPages(wf, 'render');
+  // GitHub signals only the step's own process on cancel or timeout: that must be feed-digest, and its step stops before the job does.
+  for (const step of [runs(fetch, 'bin/feed-digest.js')[0]!, merge!, rendering!]) {
+    assert.match(step.run!, /^exec node bin\/feed-digest\.js /, `${step.name}: the signal reaches feed-digest`);
+    assert.ok(Number(step['timeout-minutes']) > 0, `${step.name}: a step timeout`);
+  }
+  assert.ok(Number(fetch['timeout-minutes']) >= Number(runs(fetch, 'bin/feed-digest.js')[0]!['timeout-minutes']) + 5);
 });
 
 test('every feed-digest command in the workflows is one the CLI documents', async () => {
@@ -214,7 +221,7 @@ test('every feed-digest command in the workflows is one the CLI documents', asyn
     const wf = await workflow(name);
     for (const job of Object.values(wf.jobs)) {
       for (const step of job.steps) {
-        for (const [, command, args] of (step.run ?? '').matchAll(/npx feed-digest (\w+)([^\n]*)/g)) {
+        for (const [, command, args] of (step.run ?? '').matchAll(/(?:npx feed-digest|bin\/feed-digest\.js) (\w+)([^\n]*)/g)) {
           assert.match(help, new RegExp(`feed-digest ${command}\\b`), `${name}: "${command}" is a command`);
           for (const [option] of args!.matchAll(/--[a-z-]+/g)) assert.ok(help.includes(option), `${name}: ${command} ${option} is documented`);
         }

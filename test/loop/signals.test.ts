@@ -11,6 +11,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
+import { parse } from 'yaml';
 import { listFiles, runCli } from '../hostile/corpus.ts';
 import { REPO_ROOT, tempDir } from '../support/tmp.ts';
 import { articleIds, md5, startPublisher, type Publisher } from './world.ts';
@@ -199,4 +200,29 @@ test('a second signal exits at once, and a stop that hangs ends after the grace 
   assert.match(graced.stderr, /still stopping after 0\.5 s; exiting now \(exit code 130\)/);
   assert.ok(Date.now() - sent < 7_500, 'out before GitHub would send SIGTERM');
   assert.ok(!existsSync(lock), 'the lock is released');
+});
+
+test("the Action's build step passes GitHub's cancel on to the build (GitHub signals only the step's shell)", async (t) => {
+  const s = await setup(t);
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  t.after(() => open());
+  s.publisher.hold = (p) => (p.endsWith('.xml') ? gate : null);
+  const action = parse(await readFile(path.join(REPO_ROOT, 'action.yml'), 'utf8')) as { runs: { steps: { id?: string; run?: string }[] } };
+  const script = action.runs.steps.find((step) => step.id === 'build')!.run!;
+  // As the runner starts a step: bash with the script, signals not ignored.
+  const child = spawn('bash', ['-c', script], {
+    cwd: s.dir,
+    env: { ...process.env, CI: '1', FEED_DIGEST: path.join(REPO_ROOT, 'bin', 'feed-digest.js'), CONFIG: s.config, OUT: s.out, STRICT: 'false', BUILD_TIMEOUT_MINUTES: '40' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await until(() => s.publisher.requests.filter((p) => p.endsWith('.xml')).length === 3, 'the build is fetching');
+  child.kill('SIGINT');
+  const code = await done;
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /stopped by SIGINT while fetching feeds/);
+  assert.ok(!existsSync(path.join(s.dir, '.cache', 'build.lock')), 'the lock is released');
 });

@@ -152,6 +152,21 @@ test('action.yml: a composite Action with the documented inputs and outputs; Nod
   assert.equal(build.env?.FEED_DIGEST, '${{ steps.install.outputs.bin }}');
 });
 
+/**
+ * After the Action's step: the archive of a cancelled run is saved (GitHub
+ * skips the Action's own save then), under the Action's key; every other
+ * step runs only when the build succeeded, so a failed build is not deployed.
+ */
+function checkAfterBuild(job: Job, digest: Step) {
+  const after = job.steps.slice(job.steps.indexOf(digest) + 1);
+  const cancelSave = after.find((s) => s.if === 'cancelled()');
+  assert.ok(cancelSave?.uses?.startsWith('actions/cache/save@'), 'a cancelled run saves its archive');
+  if (!cancelSave) return;
+  assert.equal(String(cancelSave.with?.key), 'feed-digest-${{ github.run_id }}-${{ github.run_attempt }}', "the Action's key (its default prefix)");
+  assert.deepEqual(String(cancelSave.with?.path).trim().split('\n'), ['.cache', '_site']);
+  for (const s of after.filter((x) => x !== cancelSave)) assert.doesNotMatch(s.if ?? '', /always\(\)|failure\(\)|cancelled\(\)/, `${s.name}`);
+}
+
 test('digest.yml: hourly; this repository\'s Action builds; the site is uploaded and deployed only after it, one run at a time', async () => {
   const wf = await workflow('digest.yml');
   checkTrigger(wf);
@@ -164,8 +179,7 @@ test('digest.yml: hourly; this repository\'s Action builds; the site is uploaded
   assert.equal(digest.if, undefined);
   const [upload] = uses(job, 'actions/upload-pages-artifact');
   assert.equal(upload?.with?.path, `\${{ steps.${digest.id}.outputs.site-dir }}`);
-  // Steps after the build run only when it succeeded (no if: always()/failure()): a failed build is not deployed.
-  for (const s of job.steps.slice(job.steps.indexOf(digest) + 1)) assert.doesNotMatch(s.if ?? '', /always\(\)|failure\(\)|cancelled\(\)/, `${s.name}`);
+  checkAfterBuild(job, digest);
   assert.equal(runs(job, 'npx feed-digest assets').length, 1, 'lays out jsDelivr shards');
   checkPages(wf, 'build', upload!.with!.path as string);
   checkTimeouts(job, await action());
@@ -244,6 +258,7 @@ test('the workflow init writes: hourly, one run at a time, the Action\'s site de
   const job = wf.jobs.build!;
   const digest = job.steps.find((s) => s.id === 'digest')!;
   assert.equal(digest.uses, '__ACTION__', 'init fills in the Action');
+  checkAfterBuild(job, digest);
   checkPages(wf, 'build', '${{ steps.digest.outputs.site-dir }}');
   checkTimeouts(job, await action());
 });

@@ -19,15 +19,27 @@ export interface DemoSite {
   result: BuildResult;
 }
 
-export async function buildDemoSite(dir: string, siteUrl: string): Promise<DemoSite> {
+export interface DemoOptions {
+  /** The config under demo/ (default feeds.json). */
+  config?: string;
+  /** Changes to the config before the build (site language, strings, feeds). */
+  edit?: (config: DemoConfig) => void;
+}
+
+export interface DemoConfig {
+  $schema?: string;
+  site: Record<string, unknown>;
+  feeds: Record<string, unknown>[];
+}
+
+export async function buildDemoSite(dir: string, siteUrl: string, options: DemoOptions = {}): Promise<DemoSite> {
   const server = await startFixtureServer(path.join(REPO_ROOT, 'demo', 'feeds'));
   try {
-    const config = JSON.parse((await readFile(path.join(REPO_ROOT, 'demo', 'feeds.json'), 'utf8')).replaceAll('__ORIGIN__', server.origin)) as {
-      $schema?: string;
-      site: Record<string, unknown>;
-    };
+    const text = await readFile(path.join(REPO_ROOT, 'demo', options.config ?? 'feeds.json'), 'utf8');
+    const config = JSON.parse(text.replaceAll('__ORIGIN__', server.origin)) as DemoConfig;
     delete config.$schema;
     config.site.url = siteUrl;
+    options.edit?.(config);
     const configFile = path.join(dir, 'feeds.json');
     await writeFile(configFile, JSON.stringify(config, null, 2));
     const out = path.join(dir, 'site');

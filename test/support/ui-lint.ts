@@ -33,6 +33,9 @@ const TEXT_FRONT_MATTER = ['pageTitle', 'pageDescription', 'alternateTitle'];
 const MARK = '\uE000';
 const LETTER = /\p{L}/u;
 
+/** Nunjucks' parser: public (nunjucks.parser), but not in @types/nunjucks. */
+const parser = (nunjucks as unknown as { parser: { parse(source: string, extensions: unknown[], options: object): NjkNode } }).parser;
+
 interface NjkNode {
   typename: string;
   value?: unknown;
@@ -138,7 +141,7 @@ export function lintTemplate(name: string, source: string): TemplateLint {
         for (const c of node.children ?? []) walk(c);
     }
   };
-  walk(nunjucks.parser.parse(body, [], {}) as unknown as NjkNode);
+  walk(parser.parse(body, [], {}));
 
   // htmlparser2 (cheerio's xml option in HTML mode): it keeps markup where it is written, where an HTML5
   // parser would move or drop it (a <td> in a macro outside any table).

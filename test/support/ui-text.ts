@@ -22,10 +22,11 @@ export interface Shown {
 }
 
 /**
- * Parts that are not the site's own words: the article body (feed content)
- * and the fetcher's technical message behind a failing feed's "details".
+ * Parts that are not the site's own words: the article body (feed content),
+ * the fetcher's technical message behind a failing feed's "details", and a
+ * search result's title and excerpt (feed text, which Pagefind re-spaces).
  */
-export const NOT_UI = 'script, style, template, .content, .error-detail code';
+export const NOT_UI = 'script, style, template, .content, .error-detail code, .pagefind-ui__result-title, .pagefind-ui__result-excerpt';
 const NAMES = ['feed-digest', 'JSON Feed', 'JavaScript', 'Atom', 'OPML', 'HTTP', 'URL'];
 
 /** What a reader sees or hears in an HTML file, as cheerio reads it. */
@@ -91,12 +92,13 @@ export async function feedTexts(siteDir: string, siteUrl: string, configTexts: s
   }
   const feeds = JSON.parse(await readFile(path.join(siteDir, 'api', 'feeds.json'), 'utf8')) as { feeds: Record<string, unknown>[] };
   for (const f of feeds.feeds) ['title', 'description', 'url', 'home_page_url', 'category'].forEach((k) => add(f[k]));
-  // Longest first, so a title is removed before a shorter text inside it.
-  return [...texts].sort((a, b) => b.length - a.length);
+  return [...texts];
 }
 
-/** The Latin words left in what is shown once feed and config text, URLs and format names are taken out. */
-export function englishWords(shown: Shown[], feed: string[]): Shown[] {
+/** The Latin words left in what is shown once feed and config text (`notSite`), URLs and format names are taken out. */
+export function englishWords(shown: Shown[], notSite: string[]): Shown[] {
+  // Longest first, so a title is taken out before a shorter text inside it.
+  const feed = [...notSite].sort((a, b) => b.length - a.length);
   const found: Shown[] = [];
   for (const s of shown) {
     let text = squash(s.text);

@@ -3,7 +3,7 @@
  * plus a feed that fails): no page holds an English word of the site's own,
  * every page's language is right, the made-up Atom titles and the search
  * script's strings are Chinese, and a `site.strings` override shows on every
- * page where its text appears.
+ * page where its text appears. And right-to-left sites and articles.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,9 @@ import { readdir, readFile, rm, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as cheerio from 'cheerio';
+import { renderSite } from '../../src/render/index.ts';
 import { buildDemoSite, type DemoSite } from './demo-build.ts';
+import { syntheticInput } from './synthetic.ts';
 import { englishWords, feedTexts, shownInHtml } from '../support/ui-text.ts';
 
 const SITE_URL = 'https://example.org/digest/';
@@ -117,4 +119,34 @@ describe('a zh-CN site of English feeds', () => {
     }
     assert.equal(cheerio.load(await read('archive/index.html'))('h1').text(), '归档', 'another key with the same text is not overridden');
   });
+});
+
+test('direction: a right-to-left site gets dir="rtl"; an article written the other way carries its own lang and dir', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'feed-digest-rtl-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const feeds = [
+    { id: 'en', title: 'English', language: 'en', articles: [{ title: 'An English article', published: '2026-11-02T00:00:00Z' }] },
+    { id: 'he', title: 'עברית', language: 'he', articles: [{ title: 'מאמר בעברית', published: '2026-11-01T00:00:00Z' }] },
+  ];
+  for (const [language, expected] of [
+    ['he-IL', { html: 'rtl', en: ' dir="ltr"', he: '' }],
+    ['en', { html: 'ltr', en: '', he: ' dir="rtl"' }],
+  ] as const) {
+    const input = await syntheticInput(path.join(dir, language), { feeds, site: { language } });
+    await renderSite(input);
+    const read = (p: string) => readFile(path.join(input.outDir, p), 'utf8');
+    const $ = cheerio.load(await read('index.html'));
+    assert.equal($('html').attr('dir'), expected.html, language);
+    for (const feed of ['en', 'he'] as const) {
+      const card = $('.card').filter((_, c) => $(c).find('.feed-name').attr('href') === `/digest/feeds/${feed}/`);
+      assert.equal(card.attr('lang'), feed, `${language}: ${feed} card`);
+      assert.equal(card.attr('dir') ?? '', expected[feed].replace(/^ dir="|"$/g, ''), `${language}: ${feed} card dir`);
+    }
+    // An article page is in its feed's language and direction; the site's chrome keeps the site's.
+    const he = input.articles.find((a) => a.feedIds[0] === 'he')!.article.id;
+    const $a = cheerio.load(await read(`articles/${he}/index.html`));
+    assert.equal($a('html').attr('lang'), 'he');
+    assert.equal($a('html').attr('dir'), 'rtl');
+    assert.equal($a('header.site-header').attr('dir'), language === 'en' ? 'ltr' : undefined, `${language}: the chrome's direction inside a Hebrew page`);
+  }
 });

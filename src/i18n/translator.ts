@@ -42,10 +42,19 @@ export function createTranslator(language: string, overrides: Readonly<Partial<R
     return (typeof count === 'number' ? message[plural.select(count)] : undefined) ?? message.other;
   };
   const plain = (value: unknown): string => (typeof value === 'number' ? number.format(value) : value == null ? '' : String(value));
-  const fill = (key: StringKey, params: Params, literal: (text: string) => string, param: (value: unknown) => string): string =>
-    splitPlaceholders(form(key, params.count))
-      .map((piece, i) => (i % 2 === 0 ? literal(piece) : Object.hasOwn(params, piece) ? param(params[piece]) : literal(`{${piece}}`)))
-      .join('');
+  // Pages call this tens of times each, with a few dozen distinct texts: each is cut once.
+  const pieces = new Map<string, string[]>();
+  const fill = (key: StringKey, params: Params, literal: (text: string) => string, param: (value: unknown) => string): string => {
+    const text = form(key, params.count);
+    let cut = pieces.get(text);
+    if (!cut) pieces.set(text, (cut = splitPlaceholders(text)));
+    let out = '';
+    for (let i = 0; i < cut.length; i++) {
+      const piece = cut[i]!;
+      out += i % 2 === 0 ? literal(piece) : Object.hasOwn(params, piece) ? param(params[piece]) : literal(`{${piece}}`);
+    }
+    return out;
+  };
 
   return {
     language,

@@ -2,8 +2,9 @@
  * `feed-digest check`: every problem with a config at once. Errors are what
  * `loadConfig` refuses (schema, URLs, ids); warnings are what it accepts but
  * is probably a mistake (the same feed twice, a templates folder that is not
- * there, a file: feed that does not exist, a site language with no catalog). Warnings are computed from the
- * raw JSON, so they are listed even when there are errors too.
+ * there, a file: feed that does not exist, a site language no catalog speaks).
+ * Warnings are computed from the raw JSON, so they are listed even when there
+ * are errors too.
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';

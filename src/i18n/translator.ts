@@ -26,6 +26,8 @@ export interface Translator {
   html(key: StringKey, params: Params, escape: (text: string) => string, html: (value: unknown) => string | null): string;
   /** The form of a message `count` selects, placeholders left in. */
   form(key: StringKey, count: number): string;
+  /** A number as the language writes it ("12,345"). */
+  number(value: number): string;
   isKey(key: string): key is StringKey;
 }
 
@@ -63,6 +65,7 @@ export function createTranslator(language: string, overrides: Readonly<Partial<R
     text: (key, params = {}) => fill(key, params, (s) => s, plain),
     html: (key, params, escape, html) => fill(key, params, escape, (value) => html(value) ?? escape(plain(value))),
     form,
+    number: (value) => number.format(value),
     isKey: (key): key is StringKey => keys.has(key),
   };
 }

@@ -36,7 +36,7 @@ export async function runEleventy(templatesDir: string, outDir: string, data: Re
       c.setUseGitIgnore(false);
       c.setNunjucksEnvironmentOptions({ autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true });
       for (const [name, value] of Object.entries(data)) c.addGlobalData(name, value);
-      // The site's own words (src/i18n): t, number, dir, langAttrs; and Pagefind's, for the search page's script.
+      // The site's own words (src/i18n): t, number, dir, langAttrs, siteLangAttrs; the zone's name; Pagefind's words, for the search page's script.
       for (const [name, filter] of Object.entries(i18nFilters(translator))) c.addFilter(name, filter);
       c.addGlobalData('searchTranslations', JSON.stringify(pagefindTranslations(translator)));
       c.addGlobalData('timezoneName', dates.zoneName);

@@ -33,14 +33,13 @@ export interface I18nFilters {
 }
 
 export function i18nFilters(t: Translator): I18nFilters {
-  const number = new Intl.NumberFormat(t.language);
   return {
     t(key, params) {
       if (typeof key !== 'string' || !t.isKey(key)) throw new Error(`unknown string key ${JSON.stringify(key)}: the keys are those of src/i18n/catalogs/en.ts`);
       const values = params && typeof params === 'object' ? (params as Params) : {};
       return new SafeString(t.html(key, values, escapeUTF8, (value) => (value instanceof SafeString ? value.toString() : null)));
     },
-    number: (value) => (typeof value === 'number' ? number.format(value) : value == null ? '' : String(value)),
+    number: (value) => (typeof value === 'number' ? t.number(value) : value == null ? '' : String(value)),
     dir: (language) => (typeof language === 'string' && language ? textDirection(language) : 'ltr'),
     langAttrs: (language, enclosing) => langAttrs(language, typeof enclosing === 'string' && enclosing ? enclosing : t.language),
     siteLangAttrs: (language) => (typeof language === 'string' && language && !sameLanguage(language, t.language) ? langAttrs(t.language, language) : new SafeString('')),

@@ -11,8 +11,12 @@ import { sameLanguage, textDirection, type Params, type StringKey, type Translat
 const { SafeString } = nunjucks.runtime;
 
 export interface I18nFilters {
-  /** `{{ "nav.latest" | t }}`, `{{ "count.articles" | t({ count: n }) }}`: escaped text; a parameter marked safe (a link, a macro's output) goes in as HTML. */
-  t(key: unknown, params?: unknown): InstanceType<typeof SafeString>;
+  /**
+   * `{{ "nav.latest" | t }}`, `{{ "count.articles" | t({ count: n }) }}`: escaped text; a parameter marked safe (a
+   * link, a macro's output) goes in as HTML. A key the catalog lacks stops the render, unless a `fallback` key is
+   * given for keys made from data (`("health.error." + code) | t({}, "health.failing")`).
+   */
+  t(key: unknown, params?: unknown, fallback?: unknown): InstanceType<typeof SafeString>;
   /** `{{ 1234 | number }}` → "1,234" in the site's language. */
   number(value: unknown): string;
   /** `{{ lang | dir }}` → "rtl" or "ltr". */
@@ -34,10 +38,11 @@ export interface I18nFilters {
 
 export function i18nFilters(t: Translator): I18nFilters {
   return {
-    t(key, params) {
-      if (typeof key !== 'string' || !t.isKey(key)) throw new Error(`unknown string key ${JSON.stringify(key)}: the keys are those of src/i18n/catalogs/en.ts`);
+    t(key, params, fallback) {
+      const known = typeof key === 'string' && t.isKey(key) ? key : typeof fallback === 'string' && t.isKey(fallback) ? fallback : null;
+      if (!known) throw new Error(`unknown string key ${JSON.stringify(key)}: the keys are those of src/i18n/catalogs/en.ts`);
       const values = params && typeof params === 'object' ? (params as Params) : {};
-      return new SafeString(t.html(key, values, escapeUTF8, (value) => (value instanceof SafeString ? value.toString() : null)));
+      return new SafeString(t.html(known, values, escapeUTF8, (value) => (value instanceof SafeString ? value.toString() : null)));
     },
     number: (value) => (typeof value === 'number' ? t.number(value) : value == null ? '' : String(value)),
     dir: (language) => (typeof language === 'string' && language ? textDirection(language) : 'ltr'),

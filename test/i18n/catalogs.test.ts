@@ -105,6 +105,7 @@ test('site.strings overrides; the t filter escapes the message and plain paramet
   const html = filters.t('footer.about', { feeds: link, generator: '<i>' });
   assert.equal(String(html), 'By &lt;b&gt; &amp; A &lt;b&gt;&apos;s feeds via &lt;i&gt;');
   assert.throws(() => filters.t('nav.lates'), /unknown string key "nav\.lates"/);
+  assert.equal(String(filters.t('health.error.gone-fishing', {}, 'health.failing')), 'Failing', 'a key made from data falls back');
   assert.equal(String(filters.langAttrs('he')), ' lang="he" dir="rtl"');
   assert.equal(String(filters.langAttrs('en-US')), ' lang="en-US"');
   assert.equal(String(filters.siteLangAttrs('he')), ' lang="en" dir="ltr"');

@@ -128,7 +128,7 @@ describe('the demo site in Chinese and Japanese, in Chromium', () => {
       assert.equal(await look(`articles/${ids.en}/`), 'en-us', 'an article page is in its feed language');
       assert.equal(await page.locator('header.site-header').getAttribute('lang'), l.lang, 'its chrome is in the site language');
       assert.equal(await look(`articles/${ids.zh}/`), 'zh-cn');
-      for (const p of ['', 'page/2/', 'feeds/', 'feeds/tech-blog/', 'feeds/podcast/', 'archive/', 'archive/2026/11/']) {
+      for (const p of ['', 'page/2/', 'feeds/', 'feeds/tech-blog/', 'archive/', 'archive/2026/11/']) {
         assert.equal(await look(p), l.lang, `/${p}`);
       }
       assert.equal(await look(''), l.lang);
@@ -161,10 +161,10 @@ describe('the demo site in Chinese and Japanese, in Chromium', () => {
       assert.deepEqual(found, []);
       assert.deepEqual(problems, []);
 
-      // axe-core on the page types whose chrome changed with the language.
+      // axe-core on the page types whose chrome changed with the language (the second language: the two with the most of it).
       const axe = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
       const violations: string[] = [];
-      for (const p of ['', 'feeds/', `articles/${ids.en}/`, 'search/?q=libvips']) {
+      for (const p of l === LANGUAGES[0] ? ['', 'feeds/', `articles/${ids.en}/`, 'search/?q=libvips'] : ['', 'search/?q=libvips']) {
         await page.goto(server.url + p, { waitUntil: 'load' });
         if (p.startsWith('search/')) await page.locator('.pagefind-ui__result').first().waitFor();
         await page.evaluate(axe);

@@ -1,5 +1,6 @@
 // Progressive enhancement only: every page works without this file.
 // Reading state: articles you opened are marked as read in lists (localStorage).
+// Its words come from the page (data-read-label, in the site's language): none are written here.
 (() => {
   const KEY = 'feed-digest:read';
   let read;
@@ -15,15 +16,18 @@
     const list = [...read].slice(-5000);
     try { localStorage.setItem(KEY, JSON.stringify(list)); } catch { /* quota: ignore */ }
   }
+  const label = document.body.dataset.readLabel;
   for (const card of document.querySelectorAll('.card[data-article]')) {
     if (!read.has(card.dataset.article)) continue;
     card.classList.add('read');
     const meta = card.querySelector('.meta');
-    if (meta && !meta.querySelector('.read-mark')) {
+    if (label && meta && !meta.querySelector('.read-mark')) {
       const mark = document.createElement('span');
       mark.className = 'read-mark';
-      mark.textContent = 'Read';
+      mark.textContent = label;
+      // The card may be in its feed's language; the mark is in the site's (the list page's).
       mark.lang = document.documentElement.lang;
+      mark.dir = document.documentElement.dir;
       meta.append(mark);
     }
   }

@@ -1,5 +1,7 @@
 // The search page: mounts Pagefind's UI (pagefind/pagefind-ui.js, loaded before this file)
-// and runs the query from ?q= (the search box in every page's header).
+// and runs the query from ?q= (the search box in every page's header). Its words, and
+// Pagefind's, come from the page (data-translations, data-index-missing), in the site's
+// language: none are written here.
 //
 // The index comes in parts (pagefind/parts.json lists them: a few thousand
 // articles each, so a large archive is indexed in bounded memory and an
@@ -13,13 +15,22 @@
   const root = document.getElementById('search');
   if (!root || typeof PagefindUI !== 'function') return;
   const bundle = root.dataset.bundle;
+  let translations = {};
+  try {
+    translations = JSON.parse(root.dataset.translations || '{}');
+  } catch {
+    /* a template without them: Pagefind's own strings for the page's language */
+  }
   const base = document.body.dataset.base || '/';
   let parts = [];
   try {
     parts = (await (await fetch(`${bundle}parts.json`)).json()).parts;
     if (!parts[0]) throw new Error('no part');
   } catch {
-    root.insertAdjacentHTML('beforebegin', '<p class="notice">The search index is missing from this build.</p>');
+    const notice = document.createElement('p');
+    notice.className = 'notice';
+    notice.textContent = root.dataset.indexMissing || '';
+    root.before(notice);
     return;
   }
   // Each part's languages, largest first (the order Pagefind falls back in).
@@ -45,11 +56,11 @@
     highlightParam: 'highlight',
     autofocus: !new URLSearchParams(location.search).get('q'),
     mergeIndex: merged,
-    translations: { placeholder: 'Search articles' },
+    translations,
   });
   document.getElementById('search-fallback')?.remove();
   // Pagefind's input has a placeholder but no label.
-  root.querySelector('input')?.setAttribute('aria-label', 'Search articles');
+  if (translations.search_label) root.querySelector('input')?.setAttribute('aria-label', translations.search_label);
   const q = new URLSearchParams(location.search).get('q');
   if (q) ui.triggerSearch(q);
   // Keep ?q= in step with what is typed, so a result page can be bookmarked or shared.

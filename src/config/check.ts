@@ -2,14 +2,16 @@
  * `feed-digest check`: every problem with a config at once. Errors are what
  * `loadConfig` refuses (schema, URLs, ids); warnings are what it accepts but
  * is probably a mistake (the same feed twice, a templates folder that is not
- * there, a file: feed that does not exist). Warnings are computed from the
- * raw JSON, so they are listed even when there are errors too.
+ * there, a file: feed that does not exist, a site language no catalog speaks).
+ * Warnings are computed from the raw JSON, so they are listed even when there
+ * are errors too.
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../model/errors.ts';
 import type { Config } from '../model/config.ts';
+import { CATALOGS, isLanguageTag, matchCatalog, STRING_KEYS } from '../i18n/index.ts';
 import { parseJson, resolveConfig, resolveFeedUrl } from './index.ts';
 
 export interface ConfigProblem {
@@ -75,6 +77,18 @@ async function lint(json: unknown, dir: string): Promise<ConfigProblem[]> {
       warnings.push({ path: 'site.templates', message: `${folder} cannot be read (${info.code ?? info.message}): the built-in templates will be used` });
     } else if (!info.isDirectory()) {
       warnings.push({ path: 'site.templates', message: `${folder} is not a folder: the built-in templates will be used` });
+    }
+  }
+
+  const site = obj(root.site);
+  const language = site?.language;
+  if (typeof language === 'string' && isLanguageTag(language.trim()) && !matchCatalog(language.trim()).matched) {
+    const given = Object.keys(obj(site?.strings) ?? {}).filter((k) => (STRING_KEYS as string[]).includes(k)).length;
+    if (given < STRING_KEYS.length) {
+      warnings.push({
+        path: 'site.language',
+        message: `no built-in catalog speaks "${language}" (there are ${Object.keys(CATALOGS).join(', ')}): the words the site writes itself will be English, except the ${given} of ${STRING_KEYS.length} that site.strings gives`,
+      });
     }
   }
 

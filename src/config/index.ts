@@ -10,6 +10,7 @@ import { ConfigError } from '../model/errors.ts';
 import type { Config, FeedConfig, FilterConfig, FilterRule } from '../model/config.ts';
 import { configSchema, FILTER_FIELDS, type ConfigParsed, type FilterRuleInput } from './schema.ts';
 import { deriveFeedId } from './feed-id.ts';
+import { overrideProblems, STRING_KEYS, type Message, type StringKey } from '../i18n/index.ts';
 
 export const DEFAULT_USER_AGENT =
   'feed-digest/0.1 (+https://github.com/feed-digest/feed-digest; static feed digest)';
@@ -116,14 +117,29 @@ export function resolveConfig(json: unknown, file: string): Config {
   // Report every problem at once: the schema's, and the URL and id checks it cannot express.
   const rawFeeds = (json as { feeds?: unknown } | null)?.feeds;
   const feedCheck = checkFeeds(Array.isArray(rawFeeds) ? rawFeeds : [], path.dirname(file));
-  if (!parsed.success || feedCheck.problems.length > 0) {
+  const stringProblems = checkStrings((json as { site?: { strings?: unknown } } | null)?.site?.strings);
+  if (!parsed.success || feedCheck.problems.length > 0 || stringProblems.length > 0) {
     const problems = [
       ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issueMessage(issue) }))),
       ...feedCheck.problems,
+      ...stringProblems,
     ];
     throw new ConfigError(file, problems);
   }
   return freeze(normalize(parsed.data, file, feedCheck.resolved));
+}
+
+/**
+ * The placeholders and plural forms of each `site.strings` entry the schema can
+ * read (a known key, a text or forms): what zod cannot say, as it cannot see the key.
+ */
+function checkStrings(strings: unknown): { path: string; message: string }[] {
+  if (!strings || typeof strings !== 'object' || Array.isArray(strings)) return [];
+  return Object.entries(strings).flatMap(([key, value]) => {
+    const forms = typeof value === 'string' || (value && typeof value === 'object' && !Array.isArray(value) && typeof (value as { other?: unknown }).other === 'string');
+    if (!forms || !STRING_KEYS.includes(key as StringKey)) return [];
+    return overrideProblems(key as StringKey, value as Message).map((message) => ({ path: jsonPath(['site', 'strings', key]), message }));
+  });
 }
 
 /** Resolves each feed's URL and id; duplicate ids and unusable URLs are problems. */
@@ -182,6 +198,7 @@ function normalize(data: ConfigParsed, file: string, resolved: { id: string; url
       basePath: siteUrl.pathname,
       description: data.site.description,
       language: data.site.language,
+      strings: data.site.strings,
       timezone: data.site.timezone,
       itemsPerPage: data.site.itemsPerPage,
       templates: data.site.templates ? path.resolve(dir, data.site.templates) : null,
@@ -235,7 +252,9 @@ function issueMessage(issue: { code: string; message: string; path: readonly Pro
     const near = closest(k, known);
     return near ? `"${k}" (did you mean "${near}"?)` : `"${k}"`;
   });
-  return `unknown key${issue.keys.length > 1 ? 's' : ''} ${hints.join(', ')}${known.length ? `; allowed here: ${known.join(', ')}` : ''}`;
+  // A long list (the catalog's keys under site.strings) is documented rather than printed.
+  const allowed = known.length > 0 && known.length <= 30 ? `; allowed here: ${known.join(', ')}` : '';
+  return `unknown key${issue.keys.length > 1 ? 's' : ''} ${hints.join(', ')}${allowed}`;
 }
 
 /** The keys the schema allows at a JSON path, found by walking the zod schema itself. */
@@ -246,7 +265,10 @@ export function knownKeys(at: readonly PropertyKey[]): string[] {
     if (typeof part === 'number') node = node?._zod.def.type === 'array' ? node._zod.def.element : undefined;
     else node = objectIn(node)?._zod.def.shape?.[String(part)];
   }
-  return Object.keys(objectIn(unwrap(node))?._zod.def.shape ?? {});
+  node = unwrap(node);
+  // site.strings: a record whose keys are an enum (the catalog's keys).
+  if (node?._zod.def.type === 'record') return Object.keys(unwrap(node._zod.def.keyType)?._zod.def.entries ?? {});
+  return Object.keys(objectIn(node)?._zod.def.shape ?? {});
 }
 
 /** Strips defaults, prefaults and optionals. */
@@ -268,6 +290,8 @@ interface SchemaDef {
   innerType?: SchemaNode;
   element?: SchemaNode;
   options?: SchemaNode[];
+  keyType?: SchemaNode;
+  entries?: Record<string, string>;
 }
 interface SchemaNode {
   _zod: { def: SchemaDef };
@@ -324,10 +348,12 @@ export function resolveFeedUrl(raw: string, dir: string): string | null {
   return pathToFileURL(path.resolve(dir, raw)).href;
 }
 
-/** ["feeds", 0, "url"] → "feeds[0].url" */
+/** ["feeds", 0, "url"] → "feeds[0].url"; a key that is not a name is quoted: site.strings["nav.latest"]. */
 function jsonPath(parts: readonly PropertyKey[]): string {
   return parts
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .map((p, i) =>
+      typeof p === 'number' ? `[${p}]` : !/^[A-Za-z_$][\w$]*$/.test(String(p)) ? `[${JSON.stringify(String(p))}]` : i === 0 ? String(p) : `.${String(p)}`,
+    )
     .join('');
 }
 

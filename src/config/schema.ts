@@ -6,6 +6,7 @@
  * what users read while typing.
  */
 import { z } from 'zod';
+import { isLanguageTag, STRING_KEYS, type StringKey } from '../i18n/index.ts';
 
 const httpUrl = z
   .string()
@@ -74,6 +75,32 @@ const filters = z
   })
   .prefault({});
 
+/** A text with {placeholders}, or plural forms (Intl.PluralRules categories, "other" required). */
+const message = z.union(
+  [
+    z.string(),
+    z.strictObject({
+      zero: z.string().optional(),
+      one: z.string().optional(),
+      two: z.string().optional(),
+      few: z.string().optional(),
+      many: z.string().optional(),
+      other: z.string(),
+    }),
+  ],
+  { error: 'expected a text, or plural forms such as {"one": "{count} article", "other": "{count} articles"}' },
+);
+
+/**
+ * Catalog key → text: the keys are the English catalog's, so editors complete
+ * them and a typo is an unknown key. Placeholders are checked in config/index.ts
+ * (with every other problem, not only once the shapes are right).
+ */
+const siteStrings = z
+  .partialRecord(z.enum(STRING_KEYS as [StringKey, ...StringKey[]]), message)
+  .default({})
+  .meta({ description: 'Overrides of the words the site writes itself: catalog key → text, e.g. {"nav.latest": "Newest"} (keys: README "Language").' });
+
 const feedSchema = z.strictObject({
   id: z
     .string()
@@ -108,7 +135,16 @@ export const configSchema = z.strictObject({
         .default('http://localhost:8080/')
         .meta({ description: 'Absolute URL the site is served at; its path is the path prefix (e.g. "https://user.github.io/repo/").' }),
       description: z.string().default('').meta({ description: 'One line under the title.' }),
-      language: z.string().trim().min(1).default('en').meta({ description: 'The site\'s language (BCP 47, e.g. "zh-CN").' }),
+      language: z
+        .string()
+        .trim()
+        .refine(isLanguageTag, 'expected a BCP 47 language tag such as "en", "zh-CN", "zh-TW", "ja" or "ko"')
+        .default('en')
+        .meta({
+          description:
+            'The site\'s language (BCP 47): its <html lang>, dates and numbers, and the catalog of the words the site writes itself (built in: en, zh-CN, zh-TW, ja, ko; others get English).',
+        }),
+      strings: siteStrings,
       timezone: z
         .string()
         .refine((tz) => {

@@ -1,4 +1,6 @@
 /** The validated, fully defaulted, frozen configuration every stage reads. */
+import type { Message, StringKey } from '../i18n/index.ts';
+
 export interface SiteConfig {
   title: string;
   /** Absolute URL the site is served at, always ending in "/". */
@@ -6,7 +8,10 @@ export interface SiteConfig {
   /** Path part of `url` ("/" or "/repo/"): every internal link starts with it. */
   basePath: string;
   description: string;
+  /** BCP 47: the pages' lang, dates, numbers and the catalog of the site's own words. */
   language: string;
+  /** Overrides of catalog messages (validated: known keys, known placeholders). */
+  strings: Readonly<Partial<Record<StringKey, Message>>>;
   timezone: string;
   itemsPerPage: number;
   /** Absolute path of the user's template overrides, if any. */

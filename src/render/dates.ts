@@ -8,6 +8,15 @@ export interface DateFormats {
   display(iso: string): string;
   /** "Nov 20, 2026": for lists, where the time adds noise. */
   day(iso: string): string;
+  /**
+   * For list cards: "Nov 20" / "11月20日" in the current year (of `now`, in the
+   * site's zone), "Nov 20, 2025" / "2025年11月20日" before or after it.
+   */
+  compact(iso: string): string;
+  /** The current year in the site's zone: compact dates depend on it. */
+  year: string;
+  /** The zone as readers of the language name it: "China Standard Time", "中国标准时间". */
+  zoneName: string;
   /** "2026-11-20T22:00:00+08:00": the same instant, written in the site's zone. */
   local(iso: string): string;
   /** "2026/11": the month the instant falls in, in the site's zone. */
@@ -19,9 +28,15 @@ export interface DateFormats {
 const DAY = 86_400_000;
 const YEAR_1000 = Date.UTC(1000, 0, 1);
 
-export function dateFormats(language: string, timeZone: string): DateFormats {
+/** `now`: the build's clock, which decides what "the current year" of compact dates is. */
+export function dateFormats(language: string, timeZone: string, now: Date = new Date()): DateFormats {
   const full = new Intl.DateTimeFormat(language, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
   const day = new Intl.DateTimeFormat(language, { timeZone, dateStyle: 'medium' });
+  // Not dateStyle: "medium" is "2025/12/02" in Japanese and "2025. 12. 2." in Korean, where 年月日 / 년 월 일 read better in a list.
+  const dayOfYear = new Intl.DateTimeFormat(language, { timeZone, month: 'short', day: 'numeric' });
+  const dayWithYear = new Intl.DateTimeFormat(language, { timeZone, year: 'numeric', month: 'short', day: 'numeric' });
+  const yearOf = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
+  const thisYear = yearOf.format(now);
   const month = new Intl.DateTimeFormat(language, { timeZone: 'UTC', year: 'numeric', month: 'long' });
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
@@ -66,6 +81,13 @@ export function dateFormats(language: string, timeZone: string): DateFormats {
     // Every page shows the build time and list pages repeat their articles' dates: format each instant once.
     display: memo((iso) => (valid(iso) ? full.format(new Date(iso)) : '')),
     day: memo((iso) => (valid(iso) ? day.format(new Date(iso)) : '')),
+    compact: memo((iso) => {
+      if (!valid(iso)) return '';
+      const d = new Date(iso);
+      return (yearOf.format(d) === thisYear ? dayOfYear : dayWithYear).format(d);
+    }),
+    year: thisYear,
+    zoneName: zoneName(language, timeZone, now),
     local: memo((iso) => {
       if (!valid(iso)) return '';
       const t = Date.parse(iso);
@@ -95,6 +117,17 @@ export function dateFormats(language: string, timeZone: string): DateFormats {
       return month.format(new Date(Date.UTC(y ?? 0, (m ?? 1) - 1, 15)));
     },
   };
+}
+
+/**
+ * The generic name ("Central European Time", not its summer or winter name);
+ * a zone with none (UTC: "GMT+00:00") by its specific one ("Coordinated Universal Time").
+ */
+function zoneName(language: string, timeZone: string, now: Date): string {
+  const name = (style: 'longGeneric' | 'long') =>
+    new Intl.DateTimeFormat(language, { timeZone, timeZoneName: style }).formatToParts(now).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  const generic = name('longGeneric');
+  return /^GMT[+-]/.test(generic) ? name('long') : generic;
 }
 
 /** "GMT+08:00" → "+08:00"; plain "GMT" is UTC. */

@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { linkFile } from '../io/link-tree.ts';
 import { IFRAME_HOSTS_FOR_CSP } from './csp.ts';
+import { createTranslator } from '../i18n/index.ts';
+import { dateFormats } from './dates.ts';
 import { digestSchema } from './digest-schema.ts';
 import { runEleventy } from './eleventy.ts';
 import type { RenderArticle, RenderInput } from './input.ts';
@@ -132,8 +134,17 @@ async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Pro
   const vm = await time('viewModel', () => buildViewModel(input));
   const templates = await time('stageTemplates', () => stageTemplates(input));
   const csp = contentSecurityPolicy();
+  // Every page shows the site's words (the catalog with site.strings over it), and list cards omit the current year.
+  const { language, timezone, strings } = input.config.site;
+  const words = JSON.stringify([createTranslator(language, strings).messages, dateFormats(language, timezone, input.now).year]);
   const plan = await time('keys', () =>
-    planPages(vm, searchOrder(input.articles), site, { templatesHash: templates.hash, csp, perRun: input.pagesPerRun ?? PAGES_PER_RUN, perPart: input.searchPartSize ?? SEARCH_PART_SIZE }),
+    planPages(vm, searchOrder(input.articles), site, {
+      templatesHash: templates.hash,
+      csp,
+      words,
+      perRun: input.pagesPerRun ?? PAGES_PER_RUN,
+      perPart: input.searchPartSize ?? SEARCH_PART_SIZE,
+    }),
   );
   const written = await time('eleventy', async () => {
     const globals = { ...vm, csp, opmlGroups: opmlGroups(vm.feeds) };
@@ -144,7 +155,7 @@ async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Pro
     for (const [i, part] of plan.chunks.entries()) {
       input.signal?.throwIfAborted();
       if (plan.chunks.length > 1) collectGarbage();
-      const run = await runEleventy(i === 0 ? templates.all : templates.paginated, site.outDir, { ...globals, ...placeRun(part, vm.site) }, input.config.site);
+      const run = await runEleventy(i === 0 ? templates.all : templates.paginated, site.outDir, { ...globals, ...placeRun(part, vm.site) }, input.config.site, input.now);
       for (const file of run.outputs) site.wrote(file);
       count += run.outputs.length;
     }
@@ -278,8 +289,8 @@ function placeRun(run: Paginated, site: ViewModel['site']) {
 
 /**
  * Keys every paginated page (articles, lists, Atom documents) by its own data
- * plus what every page shows (the site's settings, the navigation, the
- * templates, this version of feed-digest), and splits the pages whose key
+ * plus what every page shows (the site's settings and words, the navigation,
+ * the templates, this version of feed-digest), and splits the pages whose key
  * changed into runs. An Atom document is keyed by its own fields and its
  * entries' article keys (an entry is its article page's data with absolute
  * URLs). An article page is keyed by its content as stored, not as placed:
@@ -293,7 +304,7 @@ function planPages(
   vm: ViewModel,
   order: number[],
   site: SiteFiles,
-  options: { templatesHash: string; csp: string; perRun: number; perPart: number },
+  options: { templatesHash: string; csp: string; words: string; perRun: number; perPart: number },
 ): { chunks: Paginated[]; kept: number; shared: string; articleKeys: Map<string, string>; parts: SearchPart[] } {
   const { perRun } = options;
   const shared = contentKey(
@@ -303,6 +314,7 @@ function planPages(
       site: { title: vm.site.title, url: vm.site.url, basePath: vm.site.basePath, description: vm.site.description, language: vm.site.language, timezone: vm.site.timezone },
       categories: vm.categories.map((c) => ({ name: c.name, slug: c.slug, href: c.href })),
       csp: options.csp,
+      words: options.words,
     }),
   );
   const keyOf = (name: keyof Paginated, ...data: string[]) => {

@@ -3,7 +3,9 @@
  * so no template loops over the whole archive. Documented in the README
  * ("Templates"): keep the two in step.
  */
+import { createTranslator, type Translator } from '../i18n/index.ts';
 import { ASSET_BASE_TOKEN } from '../model/asset-url.ts';
+import type { FailureCode } from '../model/errors.ts';
 import { dateFormats } from './dates.ts';
 import type { RenderArticle, RenderFeed, RenderImage, RenderInput } from './input.ts';
 import { outputFile, paths, slugify } from './paths.ts';
@@ -45,7 +47,11 @@ export interface FeedStatusView {
     ok: boolean;
     /** While the feed fails: when it last worked (null while it works). */
     lastSuccessAt: string | null;
+    /** The fetcher's message (technical, in English) and what kind of failure it was, for the catalog's words. */
     error: string | null;
+    errorCode: FailureCode | null;
+    /** The HTTP status the failure came with, if any. */
+    errorStatus: number | null;
     consecutiveFailures: number;
     /** Failing for more than 7 days. */
     stale: boolean;
@@ -249,6 +255,8 @@ export function buildViewModel(input: RenderInput): ViewModel {
   // Images may live on a CDN (RenderInput.assetUrl); pages link them there.
   const assetHref = (p: string) => input.assetUrl?.(p) ?? href(p);
   const perPage = config.site.itemsPerPage;
+  const t = createTranslator(config.site.language, config.site.strings);
+  const withSite = (title: string) => t.text('site.pageTitle', { title, site: config.site.title });
 
   const feedViews = input.feeds.map((f) => feedView(f, href, assetHref));
   const feedStatuses = input.feeds.map((f) => feedStatusView(f, input.now));
@@ -293,7 +301,7 @@ export function buildViewModel(input: RenderInput): ViewModel {
   const noContext: PageContext = { feed: null, category: null, month: null, feedStatus: null, digest: null };
   const failingFeeds = feeds.filter((f) => !f.health.ok).length;
   const digest: DigestStatus = { articleCount: input.articles.length, feedCount: feeds.length, failingFeeds, generatedAt: input.now.toISOString() };
-  const riverPages = paginate(river, perPage, (n) => paths.home(n), href, config.site.title, { ...noContext, digest }, {
+  const riverPages = paginate(river, perPage, (n) => paths.home(n), href, t, config.site.title, { ...noContext, digest }, {
     ...NO_HEAD,
     description: config.site.description || null,
     section: 'latest',
@@ -328,7 +336,7 @@ export function buildViewModel(input: RenderInput): ViewModel {
   }
 
   const feedPages = feedViews.flatMap((f, i) =>
-    paginate((byFeed.get(f.id) ?? []).map(summaryOf), perPage, (n) => paths.feed(f.id, n), href, f.title, { ...noContext, feed: f, feedStatus: feedStatuses[i]! }, {
+    paginate((byFeed.get(f.id) ?? []).map(summaryOf), perPage, (n) => paths.feed(f.id, n), href, t, f.title, { ...noContext, feed: f, feedStatus: feedStatuses[i]! }, {
       ...NO_HEAD,
       description: f.description,
       section: 'feeds',
@@ -344,10 +352,10 @@ export function buildViewModel(input: RenderInput): ViewModel {
     }))
     .sort((a, b) => a.name.localeCompare(b.name, config.site.language));
   const categoryPages = categoryEntries.flatMap((c) =>
-    paginate(c.items, perPage, (n) => paths.category(c.view.slug, n), href, c.name, { ...noContext, category: c.view }, {
+    paginate(c.items, perPage, (n) => paths.category(c.view.slug, n), href, t, c.name, { ...noContext, category: c.view }, {
       ...NO_HEAD,
       section: `category:${c.view.slug}`,
-      alternateTitle: `${c.name} · ${config.site.title}`,
+      alternateTitle: withSite(c.name),
       alternateAtom: c.view.atomHref,
     }),
   );
@@ -357,7 +365,7 @@ export function buildViewModel(input: RenderInput): ViewModel {
     .sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0))
     .map(([key, items]) => ({ view: { key, label: dates.monthLabel(key), href: href(paths.month(key)), count: items.length }, items }));
   const monthPages = months.flatMap((m) =>
-    paginate(m.items, perPage, (n) => paths.month(m.view.key, n), href, m.view.label, { ...noContext, month: m.view }, { ...NO_HEAD, section: 'archive' }),
+    paginate(m.items, perPage, (n) => paths.month(m.view.key, n), href, t, m.view.label, { ...noContext, month: m.view }, { ...NO_HEAD, section: 'archive' }),
   );
   const years: ViewModel['years'] = [];
   for (const { view } of months) {
@@ -418,7 +426,7 @@ export function buildViewModel(input: RenderInput): ViewModel {
     },
     ...feeds.map((f) => ({
       path: paths.feedAtom(f.id),
-      title: `${f.title} · ${config.site.title}`,
+      title: withSite(f.title),
       subtitle: f.description,
       id: siteUrl + paths.feed(f.id),
       selfUrl: siteUrl + paths.feedAtom(f.id),
@@ -428,7 +436,7 @@ export function buildViewModel(input: RenderInput): ViewModel {
     })),
     ...categoryEntries.map((c) => ({
       path: paths.categoryAtom(c.view.slug),
-      title: `${c.name} · ${config.site.title}`,
+      title: withSite(c.name),
       subtitle: null,
       id: siteUrl + paths.category(c.view.slug),
       selfUrl: siteUrl + paths.categoryAtom(c.view.slug),
@@ -480,6 +488,7 @@ function paginate(
   perPage: number,
   pathOf: (page: number) => string,
   href: (p: string) => string,
+  t: Translator,
   title: string,
   context: PageContext,
   head: Omit<PageHead, 'title'>,
@@ -487,7 +496,7 @@ function paginate(
   const totalPages = Math.max(1, Math.ceil(items.length / perPage));
   const pages: ListPage[] = [];
   for (let n = 1; n <= totalPages; n++) {
-    const pageTitle = n === 1 ? title : `${title} (${n}/${totalPages})`;
+    const pageTitle = n === 1 ? title : t.text('page.numbered', { title, page: n, pages: totalPages });
     pages.push({
       head: { ...head, title: pageTitle },
       path: outputFile(pathOf(n)),
@@ -533,6 +542,8 @@ function feedStatusView(f: RenderFeed, now: Date): FeedStatusView {
       ok: !failing,
       lastSuccessAt: failing ? h.lastSuccessAt : null,
       error: h.lastError?.message ?? null,
+      errorCode: h.lastError?.code ?? null,
+      errorStatus: h.lastError?.status ?? (failing ? h.lastStatus : null),
       consecutiveFailures: h.consecutiveFailures,
       stale: failing && now.getTime() - Date.parse(h.failingSince ?? h.lastSuccessAt ?? h.lastFetchAt ?? now.toISOString()) > WEEK,
       movedTo: f.lastFetch.movedTo,

@@ -181,3 +181,54 @@ test('the CLI: check lists every error and warning, exit 2; the sample feeds.jso
   const sample = await checkConfig(path.join(REPO_ROOT, 'feeds.json'));
   assert.deepEqual([sample.errors, sample.warnings], [[], []]);
 });
+
+test('site.language must be a language tag; site.strings: known keys ("did you mean"), texts or plural forms, known placeholders', () => {
+  const problems = problemsOf(() =>
+    resolveConfig(
+      {
+        site: {
+          language: 'Chinese please',
+          strings: {
+            'nav.lates': 'Newest',
+            'nav.feeds': 3,
+            'nav.archive': { one: 'a', other: 'b' },
+            'count.articles': { one: '{cnt} post', other: '{count} posts' },
+            'home.status': '{articles} · {time}',
+          },
+        },
+        feeds: [],
+      },
+      '/tmp/feeds.json',
+    ),
+  );
+  const byPath = new Map(problems.map((p) => [p.path, p.message]));
+  assert.match(byPath.get('site.language')!, /expected a BCP 47 language tag/);
+  assert.match(byPath.get('site.strings')!, /unknown key "nav\.lates" \(did you mean "nav\.latest"\?\)/);
+  assert.doesNotMatch(byPath.get('site.strings')!, /allowed here/, 'the catalog keys are too many to list');
+  assert.match(byPath.get('site.strings["nav.feeds"]')!, /expected a text, or plural forms/);
+  assert.match(byPath.get('site.strings["nav.archive"]')!, /no plural forms: give one string/);
+  assert.match(byPath.get('site.strings["count.articles"]')!, /unknown placeholder \{cnt\}; this text can use \{count\}/);
+  assert.equal(problems.length, 5, JSON.stringify(problems));
+
+  const ok = resolveConfig({ site: { language: 'zh-Hans-CN', strings: { 'nav.archive': '往期', 'count.articles': { other: '{count}篇' } } }, feeds: [] }, '/tmp/feeds.json');
+  assert.deepEqual(ok.site.strings, { 'nav.archive': '往期', 'count.articles': { other: '{count}篇' } });
+});
+
+test('check: an unknown site.strings key fails it; a language with no catalog is a warning', async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'feeds.json');
+  await writeFile(file, JSON.stringify({ site: { language: 'fr', strings: { 'nav.archiv': 'Archives', 'nav.latest': 'Derniers' } }, feeds: [{ url: 'https://a.example/' }] }));
+  const failed = await run(process.execPath, [BIN, 'check', '--config', file]).then(
+    () => assert.fail('check should fail'),
+    (err: { code: number; stderr: string }) => err,
+  );
+  assert.equal(failed.code, 2);
+  assert.match(failed.stderr, /error {3}site\.strings: unknown key "nav\.archiv" \(did you mean "nav\.archive"\?\)/);
+  assert.match(failed.stderr, /warning site\.language: no built-in catalog speaks "fr" \(there are en, zh-CN, zh-TW, ja, ko\): the words the site writes itself will be English, except the 1 of \d+ that site\.strings gives/);
+
+  for (const language of ['zh-HK', 'ja-JP', 'en-GB']) {
+    await writeFile(file, JSON.stringify({ site: { language }, feeds: [{ url: 'https://a.example/' }] }));
+    const r = await checkConfig(file);
+    assert.deepEqual([r.errors, r.warnings], [[], []], language);
+  }
+});

@@ -28,7 +28,17 @@ test('the sample feeds.json points at it and passes it; so does every config the
   assert.ok(validate(sample), JSON.stringify(validate.errors));
 
   const everything = {
-    site: { title: 'T', url: 'https://u.github.io/r/', description: 'd', language: 'zh-CN', timezone: 'Asia/Shanghai', itemsPerPage: 20, templates: 'tpl', cname: 'x.example' },
+    site: {
+      title: 'T',
+      url: 'https://u.github.io/r/',
+      description: 'd',
+      language: 'zh-CN',
+      strings: { 'nav.latest': '最新', 'count.articles': { one: '{count} post', other: '{count} posts' } },
+      timezone: 'Asia/Shanghai',
+      itemsPerPage: 20,
+      templates: 'tpl',
+      cname: 'x.example',
+    },
     images: { quality: 70, maxWidth: 1200, widths: [480, 1200], maxBytes: 1000, maxPixels: 1000, referers: { 'sinaimg.cn': 'https://weibo.com/' } },
     fetch: { allowPrivateNetworks: true, concurrency: 4, perHost: 1, timeoutSeconds: 10, feedDeadlineSeconds: 30, retries: 1, maxBytes: 1000, maxRedirects: 3, userAgent: 'UA' },
     archive: { maxItemsPerFeed: 100, maxAgeDays: 365 },
@@ -46,6 +56,8 @@ test('it refuses what the code refuses: unknown keys anywhere, wrong types', asy
   for (const bad of [
     { feeds: [], extra: 1 },
     { site: { tittle: 'x' }, feeds: [] },
+    { site: { strings: { 'nav.lates': 'x' } }, feeds: [] },
+    { site: { strings: { 'nav.latest': { one: 'x' } } }, feeds: [] },
     { feeds: [{ url: 'https://a.example/', maxitems: 3 }] },
     { feeds: [{ url: 'https://a.example/', maxItems: 0 }] },
     { feeds: [{ url: 'https://a.example/', enabled: 'yes' }] },

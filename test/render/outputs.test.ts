@@ -153,7 +153,7 @@ describe('demo site outputs', () => {
         assert.equal(m[2]!.trim(), '', file);
       }
       assert.doesNotMatch(html, /\son[a-z]+="/i, `${file}: no inline event handlers`);
-      assert.match(html, /<html lang="[A-Za-z]{2,3}(-[A-Za-z0-9]+)*">/, file);
+      assert.match(html, /<html lang="[A-Za-z]{2,3}(-[A-Za-z0-9]+)*" dir="ltr">/, file);
       assert.match(html, /<main id="main"/, file);
       assert.match(html, /<link rel="alternate" type="application\/atom\+xml" [^>]*href="\/digest\/feed\.xml">/, file);
       assert.match(html, /<link rel="alternate" type="application\/feed\+json" [^>]*href="\/digest\/api\/all\.json">/, file);
@@ -182,8 +182,8 @@ describe('demo site outputs', () => {
     const zh = all.items.filter((i) => i._digest.feed_id === 'zh-news-gbk');
     const en = all.items.filter((i) => i._digest.feed_id === 'tech-blog');
     assert.ok(zh.length > 0 && en.length > 0);
-    for (const item of zh) assert.match(await read(`articles/${item.id}/index.html`), /^<!doctype html>\n<html lang="zh-cn">/i);
-    for (const item of en) assert.match(await read(`articles/${item.id}/index.html`), /^<!doctype html>\n<html lang="en-us">/i);
+    for (const item of zh) assert.match(await read(`articles/${item.id}/index.html`), /^<!doctype html>\n<html lang="zh-cn" dir="ltr">/i);
+    for (const item of en) assert.match(await read(`articles/${item.id}/index.html`), /^<!doctype html>\n<html lang="en-us" dir="ltr">/i);
     // The same instant in the page's <time> and in the JSON (UTC).
     const sample = en[0]!;
     const page = await read(`articles/${sample.id}/index.html`);

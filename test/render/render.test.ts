@@ -191,9 +191,12 @@ test('a failing feed shows its error on its page and in the feeds directory', as
   await renderSite(input);
   const directory = await readFile(path.join(input.outDir, 'feeds', 'index.html'), 'utf8');
   assert.match(directory, /2 feeds, <span class="status failing">1 failing<\/span>/);
-  assert.match(directory, /<span class="status failing">Failing<\/span> <span class="error-text">fetch: the server answered 503 Service Unavailable<\/span> · failing for 7\+ days/);
+  assert.match(
+    directory,
+    /<span class="status failing">Failing<\/span> <span class="error-text">The server answered HTTP 503<\/span> · failing for 7\+ days <details class="error-detail"><summary>Details<\/summary><code lang="en" dir="ltr">fetch: the server answered 503 Service Unavailable<\/code><\/details>/,
+  );
   const page = await readFile(path.join(input.outDir, 'feeds', 'down', 'index.html'), 'utf8');
   assert.match(page, /<span class="status failing">Failing<\/span> \(3 builds in a row\) · for more than 7 days/);
-  assert.match(page, /<dt>Error<\/dt><dd>fetch: the server answered 503 Service Unavailable<\/dd>/);
+  assert.match(page, /<dt>Error<\/dt><dd><span class="error-text">The server answered HTTP 503<\/span> <details class="error-detail"><summary>Details<\/summary><code lang="en" dir="ltr">fetch: the server answered 503 Service Unavailable<\/code><\/details><\/dd>/);
   assert.match(page, /<dt>Last success<\/dt><dd><time datetime="2026-11-10T08:00:00\+08:00">/);
 });

@@ -18,13 +18,9 @@ export function createHostLimiter(options: { perHost: number; gapMs?: number }):
     if (!host) hosts.set(key, (host = { limit: pLimit(options.perHost), next: 0 }));
     const h = host;
     return h.limit(async () => {
-      if (gap > 0) {
-        const now = Date.now();
-        const wait = h.next - now;
-        // The next start is booked before waiting, so requests that wait together still go one gap apart.
-        h.next = Math.max(now, h.next) + gap;
-        if (wait > 0) await sleep(wait);
-      }
+      // Checked again after each wait: a timer that fires late (a busy event loop) must not let two start together.
+      for (let wait = h.next - Date.now(); wait > 0; wait = h.next - Date.now()) await sleep(wait);
+      h.next = Date.now() + gap;
       return task();
     });
   };

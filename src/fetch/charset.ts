@@ -57,14 +57,15 @@ function decode(bytes: Buffer, contentType: string | undefined, declaredIn: (byt
   const http = charsetFromContentType(contentType);
   const declared = declaredIn(bytes);
   const httpFirst = !(normalizeCharset(http) === 'windows-1252' && MULTI_BYTE.has(normalizeCharset(declared) ?? ''));
-  const candidates: [string | null, Decoded['source']][] = [
-    [httpFirst ? http : null, 'http'],
-    [declared, 'declaration'],
-    [http, 'http'],
-    [chardet.detect(bytes), 'detected'],
+  // Detection last and only when needed: it reads the whole body (~20 ms for a 60 KB page).
+  const candidates: [() => string | null, Decoded['source']][] = [
+    [() => (httpFirst ? http : null), 'http'],
+    [() => declared, 'declaration'],
+    [() => http, 'http'],
+    [() => chardet.detect(bytes), 'detected'],
   ];
   for (const [label, source] of candidates) {
-    const charset = normalizeCharset(label);
+    const charset = normalizeCharset(label());
     // UTF-8 has already been ruled out: a label claiming it is wrong.
     if (charset && charset !== 'utf-8' && iconv.encodingExists(charset)) {
       return { text: iconv.decode(bytes, charset), charset, source };

@@ -31,6 +31,7 @@ import { chromium } from 'playwright-core';
 import { build } from '../../src/build.ts';
 import { serveSite } from '../../src/serve/index.ts';
 import { REPO_ROOT, tempDir } from '../support/tmp.ts';
+import { createAjv, describeErrors, jsonFeedValidator } from '../render/json-schema.ts';
 import { loadCases, startPublisher, type FeedItem } from './publisher.ts';
 
 const run = promisify(execFile);
@@ -135,6 +136,14 @@ test('full text: pages fetched once, extracted, sanitized, images local; failure
 
   const readItems = async (): Promise<Item[]> => JSON.parse(await readFile(path.join(out, 'api', 'feeds', 'wire.json'), 'utf8')).items;
   const first = await readItems();
+  // The archive stays valid JSON Feed 1.1, and `_digest.full_text` (extracted and fallen back) follows api/digest.schema.json.
+  const ajv = createAjv();
+  const validateFeed = jsonFeedValidator(ajv);
+  const digestSchema = JSON.parse(await readFile(path.join(out, 'api', 'digest.schema.json'), 'utf8')) as { $id: string };
+  ajv.addSchema(digestSchema);
+  const validateDigest = ajv.getSchema(`${digestSchema.$id}#/definitions/item`)!;
+  assert.ok(validateFeed(JSON.parse(await readFile(path.join(out, 'api', 'feeds', 'wire.json'), 'utf8'))), describeErrors(validateFeed));
+  for (const item of first) assert.ok(validateDigest(item._digest), `${item.url}: ${describeErrors(validateDigest)}`);
   const byPage = new Map(first.map((i) => [i.url, i]));
   const webp = async (url: string) => {
     assert.ok(url.startsWith(`${site.url}img/`) && url.endsWith('.webp'), `a local WebP: ${url}`);

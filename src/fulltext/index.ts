@@ -53,6 +53,7 @@ export interface FullText {
    * merge added or updated; `earlier`: those articles before the merge.
    */
   run(feed: FeedConfig, articles: Article[], changed: ReadonlySet<string>, earlier: ReadonlyMap<string, Article>): Promise<FullTextRun>;
+  /** Lets the DOM go (again harmless); a later run loads it anew. */
   close(): void;
 }
 
@@ -120,7 +121,9 @@ export function createFullText(options: FullTextOptions): FullText {
       return { articles: out, changed: contentChanged, figures };
     },
     close() {
-      void extractor?.then((e) => e.close(), () => undefined);
+      const loaded = extractor;
+      extractor = null;
+      void loaded?.then((e) => e.close(), () => undefined);
     },
   };
 }

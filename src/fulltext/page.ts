@@ -9,10 +9,10 @@ import type { FeedConfig, FetchConfig } from '../model/config.ts';
 import { failure, type Failure } from '../model/errors.ts';
 import type { HttpClient } from '../net/http.ts';
 
-export type Decode = (bytes: Buffer, contentType: string | undefined) => { text: string; charset: string };
+export type Decode = (bytes: Buffer, contentType: string | undefined) => { text: string };
 
 export type PageFetch =
-  | { ok: true; url: string; html: string; charset: string; bytes: number }
+  | { ok: true; url: string; html: string; bytes: number }
   | { ok: false; error: Failure; bytes: number };
 
 const HTML_TYPES = /^(text\/html|application\/xhtml\+xml)\b/i;
@@ -44,8 +44,7 @@ export async function fetchPage(client: HttpClient, url: string, feed: FeedConfi
   if (!html) {
     return { ok: false, bytes: r.bodyBytes, error: failure('not-html', `${r.url} is not an HTML page (${type ? `Content-Type ${type}` : 'no Content-Type, and no markup'})`) };
   }
-  const { text, charset } = decode(r.body, type);
-  return { ok: true, url: r.url, html: text, charset, bytes: r.bodyBytes };
+  return { ok: true, url: r.url, html: decode(r.body, type).text, bytes: r.bodyBytes };
 }
 
 function sameOrigin(a: string, b: string): boolean {

@@ -52,6 +52,10 @@ export async function ingest(options: {
     steps[name] = (steps[name] ?? 0) + ms;
   };
   const client = createHttpClient({ userAgent: config.fetch.userAgent, ...options.http });
+  // Only when some feed asks for it: the extractor's DOM costs a second to load.
+  const fullText = config.feeds.some((f) => f.enabled && f.fullText !== false)
+    ? createFullText({ client, fetch: config.fetch, now, decode: decodeHtml, prepare: prepareContent })
+    : null;
   try {
     let t = performance.now();
     const archive = await loadArchive(cacheDir, config.feeds);
@@ -71,10 +75,6 @@ export async function ingest(options: {
       index,
     );
     const fetcher = createFeedFetcher(client, config.fetch);
-    // Only when some feed asks for it: the extractor's DOM costs a second to load.
-    const fullText = config.feeds.some((f) => f.enabled && f.fullText !== false)
-      ? createFullText({ client, fetch: config.fetch, now, decode: decodeHtml, prepare: prepareContent })
-      : null;
     const progress = createProgress(!options.quiet);
     progress.start(config.feeds.filter((f) => f.enabled).length, 'feeds');
 
@@ -100,6 +100,7 @@ export async function ingest(options: {
       }),
     );
     progress.stop();
+    // The DOM's memory goes back before the image phase.
     fullText?.close();
     steps.ingest = performance.now() - t;
 
@@ -122,6 +123,7 @@ export async function ingest(options: {
     steps.save = performance.now() - t;
     return { feeds: archive.feeds, images, feedReports, pruned, stateFilesWritten: stateWrite.written, warnings, steps };
   } finally {
+    fullText?.close();
     await client.close();
   }
 }

@@ -19,7 +19,7 @@
 import { copyFile, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { FeedHealth, FeedMeta, FeedState, HttpValidators, Article } from '../model/archive.ts';
+import type { FeedHealth, FeedMeta, FeedState, HttpValidators, Article, FullTextRecord } from '../model/archive.ts';
 import type { Attachment } from '../model/feed.ts';
 import { emptyFeedState } from '../model/archive.ts';
 import { removeStaleTempFiles, tempPathFor, writeJsonAtomic } from '../io/atomic-file.ts';
@@ -130,9 +130,10 @@ export async function saveArchive(cacheDir: string, archive: Pick<LoadedArchive,
   return { written };
 }
 
-/** Cheap change detection: article ids, source hashes and metadata. */
+/** Cheap change detection: article ids, source hashes, full-text tries and metadata. */
 function fingerprint(state: FeedState): string {
-  return JSON.stringify([state.url, state.meta, state.articles.map((a) => `${a.id}:${a.sourceHash}:${a.cover ?? ''}`)]);
+  const fullText = (a: Article) => (a.fullText ? `${a.fullText.fetchedAt ?? ''}:${a.fullText.failures}` : '');
+  return JSON.stringify([state.url, state.meta, state.articles.map((a) => `${a.id}:${a.sourceHash}:${a.cover ?? ''}:${fullText(a)}`)]);
 }
 
 // ---------------------------------------------------------------------------
@@ -464,7 +465,27 @@ function readArticle(raw: unknown, fileTime: Date): { article: Article; repaired
     attachments,
   };
   if (raw.modified !== null && raw.modified !== undefined && !isDate(raw.modified)) repaired = true;
+  if (raw.fullText !== undefined) {
+    const fullText = readFullText(raw.fullText);
+    // A damaged record is dropped: the content stays whichever it was, and no page is fetched again.
+    if (fullText) article.fullText = fullText;
+    else {
+      delete article.fullText;
+      repaired = true;
+    }
+  }
   return { article, repaired };
+}
+
+/** An article's full-text record (feeds[].fullText), or null when it is damaged. */
+function readFullText(raw: unknown): FullTextRecord | null {
+  if (!isObject(raw) || typeof raw.sourceUrl !== 'string') return null;
+  const { fetchedAt, error, failures, retryAfter } = raw;
+  if (fetchedAt !== null && !isDate(fetchedAt)) return null;
+  if (retryAfter !== null && !isDate(retryAfter)) return null;
+  if (typeof failures !== 'number' || !Number.isInteger(failures) || failures < 0) return null;
+  if (error !== null && !(isObject(error) && typeof error.code === 'string' && typeof error.message === 'string')) return null;
+  return { ...(raw as Partial<FullTextRecord>), sourceUrl: raw.sourceUrl, fetchedAt, error: error as FullTextRecord['error'], failures, retryAfter };
 }
 
 function isAttachment(x: unknown): x is Attachment {

@@ -185,6 +185,7 @@ function normalize(data: ConfigParsed, file: string, resolved: { id: string; url
     maxItems: f.maxItems ?? null,
     proxy: f.proxy ?? null,
     filters: filterConfig(f.filters),
+    fullText: f.fullText,
   }));
 
   const maxWidth = data.images.maxWidth;
@@ -215,6 +216,7 @@ function normalize(data: ConfigParsed, file: string, resolved: { id: string; url
       maxBytes: data.fetch.maxBytes,
       maxRedirects: data.fetch.maxRedirects,
       userAgent: data.fetch.userAgent ?? DEFAULT_USER_AGENT,
+      pageDelayMs: Math.round(data.fetch.pageDelaySeconds * 1000),
     },
     archive: {
       maxItemsPerFeed: data.archive.maxItemsPerFeed ?? null,

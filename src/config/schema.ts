@@ -123,6 +123,13 @@ const feedSchema = z.strictObject({
   maxItems: z.int().positive().optional().meta({ description: 'Read at most this many items (the first in the document) from each fetch.' }),
   proxy: proxyUrl.optional().meta({ description: 'Fetch this feed through this proxy (else HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply).' }),
   filters: filters.meta({ description: 'Include/exclude rules for this feed\'s new items (on top of the global "filters").' }),
+  fullText: z
+    .union([z.boolean(), z.literal('auto')], { error: 'expected true, false or "auto"' })
+    .default(false)
+    .meta({
+      description:
+        'Fetch each new article\'s page and publish the article extracted from it, keeping the feed\'s text as its summary: true for every item, "auto" for items whose feed text is shorter than 500 columns (a CJK character counts as two), false never. A page that fails falls back to the feed\'s text and is reported.',
+    }),
 });
 
 export const configSchema = z.strictObject({
@@ -202,6 +209,12 @@ export const configSchema = z.strictObject({
       maxBytes: z.int().positive().default(10 * 1024 * 1024).meta({ description: 'Largest feed body, in bytes after decompression.' }),
       maxRedirects: z.int().min(0).max(20).default(5).meta({ description: 'Redirects followed per request.' }),
       userAgent: z.string().min(1).optional().meta({ description: 'User-Agent sent with every request.' }),
+      pageDelaySeconds: z
+        .number()
+        .min(0)
+        .max(60)
+        .default(1)
+        .meta({ description: 'Full text: pause between two article pages fetched from one host.' }),
     })
     .prefault({})
     .meta({ description: 'How feeds are fetched: concurrency, timeouts, retries, size and redirect limits.' }),

@@ -1,7 +1,6 @@
 /** A plain-text excerpt whose length is counted in display width: a CJK character counts as two. */
 import { decodeHTML } from 'entities';
-
-const WIDE = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}]/u;
+import { isWide } from '../format/display-width.ts';
 
 export function htmlToText(html: string): string {
   return decodeHTML(
@@ -22,7 +21,7 @@ export function excerpt(text: string, maxWidth = 280): string {
   let cut = -1;
   const chars = [...flat];
   for (let i = 0; i < chars.length; i++) {
-    width += WIDE.test(chars[i]!) ? 2 : 1;
+    width += isWide(chars[i]!) ? 2 : 1;
     if (width > maxWidth) {
       cut = i;
       break;
@@ -32,7 +31,7 @@ export function excerpt(text: string, maxWidth = 280): string {
   let head = chars.slice(0, cut).join('');
   const boundary = Math.max(head.lastIndexOf('。'), head.lastIndexOf('. '), head.lastIndexOf('！'), head.lastIndexOf('？'));
   if (boundary > head.length * 0.6) head = head.slice(0, boundary + 1);
-  else if (!WIDE.test(chars[cut - 1] ?? '')) {
+  else if (!isWide(chars[cut - 1] ?? '')) {
     const space = head.lastIndexOf(' ');
     if (space > head.length * 0.6) head = head.slice(0, space);
   }

@@ -12,15 +12,16 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import pLimit, { type LimitFunction } from 'p-limit';
+import pLimit from 'p-limit';
 import type { FeedConfig, FetchConfig } from '../model/config.ts';
 import type { HttpValidators } from '../model/archive.ts';
 import { failure, type Failure } from '../model/errors.ts';
 import type { HttpClient } from '../net/http.ts';
+import { createHostLimiter } from '../net/host-limiter.ts';
 import { formatBytes } from '../format/bytes.ts';
 import { decodeBody, type Decoded } from './charset.ts';
 
-export { decodeBody } from './charset.ts';
+export { decodeBody, decodeHtml } from './charset.ts';
 
 export type FetchOutcome =
   | {
@@ -58,16 +59,10 @@ export interface FeedFetcher {
 
 export function createFeedFetcher(client: HttpClient, config: FetchConfig): FeedFetcher {
   const global = pLimit(config.concurrency);
-  const perHost = new Map<string, LimitFunction>();
-  const hostLimit = (url: string) => {
-    const host = safeHost(url);
-    let limit = perHost.get(host);
-    if (!limit) perHost.set(host, (limit = pLimit(config.perHost)));
-    return limit;
-  };
+  const perHost = createHostLimiter({ perHost: config.perHost });
   return {
     fetch: (feed, previous) =>
-      hostLimit(feed.url)(() => global(() => (feed.url.startsWith('file:') ? fetchFile(feed, previous, config) : fetchHttp(client, feed, previous, config)))),
+      perHost(feed.url, () => global(() => (feed.url.startsWith('file:') ? fetchFile(feed, previous, config) : fetchHttp(client, feed, previous, config)))),
   };
 }
 
@@ -185,12 +180,4 @@ function statusAdvice(status: number): string | undefined {
   if (status === 401 || status === 403) return 'the site may block automated readers; try a per-feed "userAgent" or "headers"';
   if (status === 429) return 'the server is rate limiting; it will be retried next build';
   return undefined;
-}
-
-function safeHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
 }

@@ -24,6 +24,7 @@ import { causeOf, failure, type Failure } from '../model/errors.ts';
 import type { ImageAsset, ImageAttempt, ImageIndex, ImageRef, ImageSource, ImageVariant } from '../model/image.ts';
 import type { HttpClient } from '../net/http.ts';
 import { writeJsonAtomic } from '../io/atomic-file.ts';
+import { retryAfter } from '../net/backoff.ts';
 import type { ConvertOptions } from './convert.ts';
 import { refererChain } from './download.ts';
 import { createDownloader, type ThreadDownloaded } from './downloader.ts';
@@ -131,7 +132,6 @@ export interface ImageProcessor {
   stop(reason: string): Promise<void>;
 }
 
-const HOUR = 3600_000;
 /** Icons are shown at 32–64 CSS px: two small sizes are enough. */
 const ICON_WIDTHS = [64, 128];
 
@@ -344,8 +344,6 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
     guessed: boolean,
   ): null {
     const failures = (known?.status === 'failed' ? known.failures : 0) + 1;
-    // 1 h, 4 h, 16 h, 2.7 d, then weekly.
-    const backoff = Math.min(HOUR * 4 ** (failures - 1), 7 * 24 * HOUR);
     index.sources[key] = {
       url,
       status: 'failed',
@@ -354,7 +352,7 @@ export function createImageProcessor(options: ImageProcessorOptions, index: Imag
       referer: null,
       failure: error,
       failures,
-      retryAfter: new Date(options.now.getTime() + backoff).toISOString(),
+      retryAfter: retryAfter(failures, options.now),
       lastTried: options.now.toISOString(),
     };
     entries.push({ ...entry(url, kind, guessed ? 'missing' : 'failed', null, null, attempts), sourceBytes, error });

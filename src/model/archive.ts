@@ -24,6 +24,25 @@ export interface Article {
   /** Source URL of the cover image, if any. */
   cover: string | null;
   attachments: Attachment[];
+  /**
+   * Feeds with `fullText`: the article's page, fetched and extracted. While
+   * `fetchedAt` is set, contentHtml and images are the page's article and
+   * `excerpt` is still the feed's own text. Absent for other feeds.
+   */
+  fullText?: FullTextRecord;
+}
+
+export interface FullTextRecord {
+  /** The page: the URL that answered (after redirects), else the article's link. */
+  sourceUrl: string;
+  /** When the page now in contentHtml was fetched; null while contentHtml is the feed's text. */
+  fetchedAt: string | null;
+  /** Why the last try fell back (null after a success). An earlier extraction is kept over the feed's text. */
+  error: Failure | null;
+  /** Failed tries in a row. */
+  failures: number;
+  /** When a failed page is tried again; null when it is not (it worked, or it was given up). */
+  retryAfter: string | null;
 }
 
 export interface FeedMeta {

@@ -45,6 +45,8 @@ export interface FetchConfig {
   maxBytes: number;
   maxRedirects: number;
   userAgent: string;
+  /** Pause between two article pages fetched from one host (full text). */
+  pageDelayMs: number;
 }
 
 export interface ArchiveConfig {
@@ -82,7 +84,11 @@ export interface FeedConfig {
   /** Proxy URL for this feed's requests (else HTTP(S)_PROXY / NO_PROXY apply). */
   proxy: string | null;
   filters: FilterConfig;
+  /** Fetch each new article's page and publish the extracted article: always, for summary-only items ("auto"), or never. */
+  fullText: FullTextMode;
 }
+
+export type FullTextMode = boolean | 'auto';
 
 /**
  * Images served from jsDelivr (`https://<host>/gh/<repo>@<shard ref>/<path>`)

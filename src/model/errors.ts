@@ -23,6 +23,14 @@ export type FailureCode =
   | 'state'
   /** Not done because the build was stopped (SIGINT, SIGTERM): not the feed's or the image's fault, never recorded against it. */
   | 'stopped'
+  /** Full text: the article's page is not an HTML page. */
+  | 'not-html'
+  /** Full text: the page holds no article longer than a summary. */
+  | 'too-short'
+  /** Full text: the page asks the reader to log in or subscribe. */
+  | 'login-wall'
+  /** Full text: the page asks for consent to cookies instead of showing the article. */
+  | 'consent-wall'
   /** A bug in feed-digest tripped by one feed or image: that one fails, the build goes on. */
   | 'internal';
 

@@ -10,13 +10,14 @@ import type { Article, FeedState } from '../model/archive.ts';
 import type { ImageAsset } from '../model/image.ts';
 import { ASSET_BASE_TOKEN } from '../model/asset-url.ts';
 import { createHttpClient } from '../net/http.ts';
-import { createFeedFetcher, type FetchOutcome } from '../fetch/index.ts';
+import { createFeedFetcher, decodeHtml, type FetchOutcome } from '../fetch/index.ts';
 import { parseFeed } from '../parse/index.ts';
 import { loadArchive, mergeFeed, newestFirst, saveArchive } from '../archive/index.ts';
 import { chooseCover, prepareContent, rewriteImages } from '../content/index.ts';
+import { createFullText, type FullText } from '../fulltext/index.ts';
 import { createImageProcessor, iconCandidates, loadImageIndex, type ImageProcessor } from '../images/index.ts';
 import { renderSite, type RenderArticle, type RenderFeed, type RenderImage } from '../render/index.ts';
-import { createProgress, feedTotals, type BuildReport, type FeedReport } from '../report/index.ts';
+import { createProgress, feedTotals, fullTextTotals, type BuildReport, type FeedReport } from '../report/index.ts';
 import { causeOf, failure } from '../model/errors.ts';
 import { assignShards, loadManifest, manifestFile, saveManifest, shardUrls, SITE_MANIFEST_PATH, type AssetFile } from '../assets/index.ts';
 
@@ -61,6 +62,10 @@ export async function ingest(options: {
     steps[name] = (steps[name] ?? 0) + ms;
   };
   const client = createHttpClient({ userAgent: config.fetch.userAgent, ...options.http }, stop);
+  // Only when some feed asks for it: the extractor's DOM costs a second to load.
+  const fullText = config.feeds.some((f) => f.enabled && f.fullText !== false)
+    ? createFullText({ client, fetch: config.fetch, now, decode: decodeHtml, prepare: prepareContent })
+    : null;
   try {
     let t = performance.now();
     const archive = await loadArchive(cacheDir, config.feeds);
@@ -98,7 +103,9 @@ export async function ingest(options: {
 
     const imageWork: Promise<unknown>[] = [];
     const queueImages = (article: Article) => {
-      const pageUrl = article.link.startsWith('http') ? article.link : null;
+      // The page the image is shown on: the one its content came from (full text: after redirects).
+      const page = article.fullText?.fetchedAt ? article.fullText.sourceUrl : article.link;
+      const pageUrl = page.startsWith('http') ? page : null;
       for (const url of [...(article.cover ? [article.cover] : []), ...article.images]) {
         imageWork.push(images.process({ url, pageUrl }));
       }
@@ -110,12 +117,14 @@ export async function ingest(options: {
         const state = archive.feeds.get(feed.id)!;
         if (!feed.enabled) return disabledReport(feed, state);
         // A bug tripped by one feed's content fails that feed, not the build (its archive is kept).
-        const report = await ingestFeed(feed, state, { fetcher, config, now, busy, queueImages, stop }).catch((err: unknown) => crashedReport(feed, state, err, now));
+        const report = await ingestFeed(feed, state, { fetcher, fullText, config, now, busy, queueImages, stop }).catch((err: unknown) => crashedReport(feed, state, err, now));
         progress.tick(feed.id);
         return report;
       }),
     );
     progress.stop();
+    // The DOM's memory goes back before the image phase.
+    fullText?.close();
     steps.ingest = performance.now() - t;
 
     // Every archived image, not only new ones: failed images come back after their back-off.
@@ -152,6 +161,7 @@ export async function ingest(options: {
       stopped: stop?.aborted ? { feedsDone: enabled.filter((r) => r.outcome !== 'stopped').length, feedsTotal: enabled.length } : null,
     };
   } finally {
+    fullText?.close();
     await client.close();
   }
 }
@@ -230,6 +240,7 @@ export async function publish(options: {
 
 interface IngestContext {
   fetcher: ReturnType<typeof createFeedFetcher>;
+  fullText: FullText | null;
   config: Config;
   now: Date;
   busy: (name: string, ms: number) => void;
@@ -237,13 +248,40 @@ interface IngestContext {
   stop: AbortSignal | undefined;
 }
 
-/** fetch → parse → merge (content runs inside merge, for new and changed items only). */
+/**
+ * fetch → parse → merge (content runs inside merge, for new and changed
+ * items only) → full text (pages of those items, and of earlier fallbacks
+ * whose back-off is over, whatever the feed answered) → images of every
+ * article whose content changed.
+ */
 async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext): Promise<FeedReport> {
+  const { report, changed, earlier } = await fetchAndMerge(feed, state, ctx);
+  let withNewContent = changed;
+  if (ctx.fullText && feed.fullText !== false && !ctx.stop?.aborted) {
+    const run = await ctx.fullText.run(feed, state.articles, new Set(changed.map((a) => a.id)), earlier);
+    ctx.busy('fulltext', run.figures.ms);
+    state.articles = run.articles;
+    withNewContent = run.changed;
+    report.fullText = run.figures;
+  }
+  for (const a of withNewContent) ctx.queueImages(a);
+  return report;
+}
+
+interface Merged {
+  report: FeedReport;
+  /** Articles the merge added or updated. */
+  changed: Article[];
+  /** The updated ones as they were before. */
+  earlier: Map<string, Article>;
+}
+
+async function fetchAndMerge(feed: FeedConfig, state: FeedState, ctx: IngestContext): Promise<Merged> {
   let t = performance.now();
   const fetched: FetchOutcome = await ctx.fetcher.fetch(feed, state.http);
   ctx.busy('fetch', performance.now() - t);
   // Stopped while waiting or fetching: the feed's state stays as it was (no failure counted).
-  if (ctx.stop?.aborted) return { ...disabledReport(feed, state), outcome: 'stopped' };
+  if (ctx.stop?.aborted) return { report: { ...disabledReport(feed, state), outcome: 'stopped' }, changed: [], earlier: new Map() };
   const nowIso = ctx.now.toISOString();
   const report: FeedReport = {
     id: feed.id,
@@ -276,7 +314,7 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
       lastBytes: report.bytes,
       lastNew: 0,
     };
-    return report;
+    return { report, changed: [], earlier: new Map() };
   };
   if (fetched.kind === 'failed') return fail(fetched.error);
   const succeeded = (lastNew: number) => ({
@@ -295,7 +333,7 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
   if (fetched.kind === 'not-modified') {
     state.http = fetched.validators;
     state.health = succeeded(0);
-    return report;
+    return { report, changed: [], earlier: new Map() };
   }
 
   t = performance.now();
@@ -306,6 +344,7 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
 
   t = performance.now();
   let contentMs = 0;
+  const before = new Map(state.articles.map((a) => [a.id, a]));
   const merged = mergeFeed(state, parsed.value, {
     now: ctx.now,
     maxItems: feed.maxItems,
@@ -327,8 +366,8 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
   report.new = merged.counts.added;
   report.updated = merged.counts.updated;
   report.total = merged.counts.total;
-  for (const a of merged.changed) ctx.queueImages(a);
-  return report;
+  const earlier = new Map(merged.changed.flatMap((a) => (before.has(a.id) ? [[a.id, before.get(a.id)!] as const] : [])));
+  return { report, changed: merged.changed, earlier };
 }
 
 /** Dedupe across feeds, pick covers, rewrite image URLs; newest first. */
@@ -419,6 +458,7 @@ export function buildReport({ started, ingested }: { started: Date; ingested: In
     totals: {
       ...feedTotals(feeds, input.total),
       images: { ...input.images.totals(), pruned: input.pruned },
+      fullText: fullTextTotals(feeds),
       pages: 0,
       pagesWritten: 0,
       stateFilesWritten: input.stateFilesWritten,

@@ -12,7 +12,7 @@ import type { FeedState } from '../model/archive.ts';
 import { createHttpClient } from '../net/http.ts';
 import { loadArchive, saveArchive } from '../archive/index.ts';
 import { createImageProcessor, loadImageIndex, type ImageProcessor } from '../images/index.ts';
-import { feedTotals, type BuildReport } from '../report/index.ts';
+import { feedTotals, fullTextTotals, type BuildReport } from '../report/index.ts';
 import { acquireLock } from '../io/lock.ts';
 import { writeJsonAtomic } from '../io/atomic-file.ts';
 import { ConfigError, MismatchError, StoppedError, UsageError } from '../model/errors.ts';
@@ -175,6 +175,7 @@ function mergeReports(config: Config, parts: { owns: Set<string>; report: BuildR
     totals: {
       ...feedTotals(feedReports, new Set([...feeds.values()].flatMap((f) => f.articles.map((a) => a.id))).size),
       images: images as unknown as BuildReport['totals']['images'],
+      fullText: fullTextTotals(feedReports),
       pages: 0,
       pagesWritten: 0,
       stateFilesWritten: reports.reduce((n, r) => n + r.totals.stateFilesWritten, 0),

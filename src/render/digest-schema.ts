@@ -65,6 +65,34 @@ export function digestSchema(schemaUrl: string): Record<string, unknown> {
           source_hash: { type: 'string', description: 'Hash of the raw title and content: an unchanged item is not reprocessed.' },
           source_images: { type: 'array', items: { type: 'string' }, description: 'Source URLs of the content images, in order (restores the archive).' },
           source_cover: { ...nullableString, description: 'Source URL of the cover image, if any.' },
+          full_text: {
+            type: 'object',
+            description:
+              'Feeds with fullText: the article\'s page. While fetched_at is set, content_html is the article extracted from the page and summary is the feed\'s own text; otherwise content_html is the feed\'s text (the page fell back, see error).',
+            required: ['source_url', 'fetched_at', 'error', 'failures', 'retry_after'],
+            additionalProperties: false,
+            properties: {
+              source_url: { type: 'string', description: 'The page (after redirects), else the article link.' },
+              fetched_at: { type: ['string', 'null'], format: 'date-time', description: 'When the page now in content_html was fetched; null while content_html is the feed\'s text.' },
+              error: {
+                description: 'Why the last try fell back, or null.',
+                oneOf: [
+                  { type: 'null' },
+                  {
+                    type: 'object',
+                    required: ['code', 'message'],
+                    additionalProperties: false,
+                    properties: {
+                      code: { type: 'string', description: 'e.g. "http-status", "timeout", "not-html", "too-large", "too-short", "login-wall", "consent-wall".' },
+                      message: { type: 'string' },
+                    },
+                  },
+                ],
+              },
+              failures: { type: 'integer', minimum: 0, description: 'Failed tries in a row.' },
+              retry_after: { type: ['string', 'null'], format: 'date-time', description: 'When a failed page is tried again; null when it is not.' },
+            },
+          },
           assets: {
             type: 'object',
             description: 'Source image URL → every WebP variant it became (content images and the cover): what a restore needs to put it back in the image cache.',

@@ -137,6 +137,18 @@ function jsonItem(ra: RenderArticle, siteUrl: string, feedId: string, assetUrl?:
       source_images: a.images,
       source_cover: a.cover,
       assets,
+      // feeds[].fullText: content_html is the page's article while fetched_at is set; summary is the feed's text.
+      ...(a.fullText
+        ? {
+            full_text: {
+              source_url: a.fullText.sourceUrl,
+              fetched_at: a.fullText.fetchedAt,
+              error: a.fullText.error ? { code: a.fullText.error.code, message: a.fullText.error.message } : null,
+              failures: a.fullText.failures,
+              retry_after: a.fullText.retryAfter,
+            },
+          }
+        : {}),
     },
   };
 }

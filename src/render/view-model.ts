@@ -34,6 +34,8 @@ export interface FeedView {
   href: string;
   atomHref: string;
   jsonHref: string;
+  /** feeds[].fullText: articles are read from the publisher's pages (true), or only summary-only ones ("auto"). */
+  fullText: boolean | 'auto';
 }
 
 /**
@@ -530,6 +532,7 @@ function feedView(f: RenderFeed, href: (p: string) => string, assetHref: (p: str
     href: href(paths.feed(f.config.id)),
     atomHref: href(paths.feedAtom(f.config.id)),
     jsonHref: href(paths.feedJson(f.config.id, 1)),
+    fullText: f.config.fullText,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { Failure } from '../model/errors.ts';
+import type { FullTextFigures } from '../model/fulltext.ts';
 import { formatBytes } from '../format/bytes.ts';
 
 export interface FeedReport {
@@ -23,6 +24,8 @@ export interface FeedReport {
   error: Failure | null;
   warnings: string[];
   movedTo: string | null;
+  /** Feeds with `fullText`: the article pages of this build (absent for other feeds). */
+  fullText?: FullTextFigures;
 }
 
 export interface ImageFigures {
@@ -61,6 +64,8 @@ export interface BuildReport {
       /** Images downloaded and converted per second of image work (null when none). */
       perSecond?: number | null;
     };
+    /** Article pages fetched for full text, summed over feeds (absent when no feed has `fullText`). */
+    fullText?: Omit<FullTextFigures, 'failures' | 'ms'>;
     /** Pages in the site, and those this build wrote (the rest had not changed). */
     pages: number;
     pagesWritten: number;
@@ -96,6 +101,22 @@ const SHOWN_STEPS: [step: string, label: string][] = [
   ['render', 'pages'],
 ];
 
+/** The feeds' full-text figures summed, or undefined when no feed fetched pages or has any waiting. */
+export function fullTextTotals(feeds: FeedReport[]): BuildReport['totals']['fullText'] {
+  const withPages = feeds.flatMap((f) => (f.fullText ? [f.fullText] : []));
+  if (withPages.length === 0) return undefined;
+  const total = { fetched: 0, extracted: 0, fallback: 0, reasons: {} as Record<string, number>, bytes: 0, waiting: 0 };
+  for (const f of withPages) {
+    total.fetched += f.fetched;
+    total.extracted += f.extracted;
+    total.fallback += f.fallback;
+    total.bytes += f.bytes;
+    total.waiting += f.waiting;
+    for (const [reason, n] of Object.entries(f.reasons)) total.reasons[reason] = (total.reasons[reason] ?? 0) + n;
+  }
+  return total;
+}
+
 export function summarize(report: BuildReport): string {
   const t = report.totals;
   const lines: string[] = [];
@@ -108,6 +129,16 @@ export function summarize(report: BuildReport): string {
     if (feed.movedTo) lines.push(`  → ${feed.id} moved permanently to ${feed.movedTo}: update feeds.json`);
   }
   lines.push(`Articles: ${t.articles.new} new, ${t.articles.updated} updated, ${t.articles.total} in the archive`);
+  const ft = t.fullText;
+  if (ft && (ft.fetched > 0 || ft.waiting > 0)) {
+    const reasons = Object.entries(ft.reasons).map(([r, n]) => `${r} ${n}`).join(', ');
+    lines.push(
+      `Full text: ${ft.fetched} pages fetched (${formatBytes(ft.bytes)}), ${ft.extracted} extracted, ${ft.fallback} fell back to the feed's text${reasons ? ` (${reasons})` : ''}${ft.waiting ? `, ${ft.waiting} waiting to retry` : ''}`,
+    );
+    const failed = report.feeds.flatMap((f) => f.fullText?.failures ?? []);
+    for (const { error } of failed.slice(0, 5)) lines.push(`  ✗ ${error.message}`);
+    if (failed.length > 5) lines.push(`  … and ${failed.length - 5} more (see api/report.json)`);
+  }
   const i = t.images;
   const saved =
     i.sourceBytes > 0

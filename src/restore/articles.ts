@@ -7,7 +7,7 @@
  * source URLs (the next render rewrites them again), so each image's src is
  * mapped back to its source URL.
  */
-import type { Article, FeedState } from '../model/archive.ts';
+import type { Article, FeedState, FullTextRecord } from '../model/archive.ts';
 import { emptyFeedState } from '../model/archive.ts';
 import type { Attachment } from '../model/feed.ts';
 import type { Failure } from '../model/errors.ts';
@@ -33,6 +33,7 @@ export interface DeployedItem {
     images?: Record<string, unknown>;
     cover?: { url?: unknown; source_url?: unknown } | null;
     assets?: Record<string, DeployedAsset>;
+    full_text?: { source_url?: unknown; fetched_at?: unknown; error?: unknown; failures?: unknown; retry_after?: unknown };
   };
 }
 
@@ -145,6 +146,22 @@ export function articleFrom(item: DeployedItem, sourceOf: Map<string, string>): 
     images: strings(d.source_images),
     cover: str(d.source_cover),
     attachments,
+    ...(d.full_text ? fullTextFrom(d.full_text) : {}),
+  };
+}
+
+/** `_digest.full_text`: the extraction comes back with content_html, the feed's text with summary, the back-off with this. */
+function fullTextFrom(ft: NonNullable<NonNullable<DeployedItem['_digest']>['full_text']>): { fullText?: FullTextRecord } {
+  const sourceUrl = str(ft.source_url);
+  if (!sourceUrl) return {};
+  return {
+    fullText: {
+      sourceUrl,
+      fetchedAt: str(ft.fetched_at),
+      error: isFailure(ft.error) ? { code: ft.error.code, message: ft.error.message } : null,
+      failures: num(ft.failures) ?? 0,
+      retryAfter: str(ft.retry_after),
+    },
   };
 }
 

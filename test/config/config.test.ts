@@ -44,6 +44,7 @@ test('per-feed options and their defaults', () => {
           maxItems: 20,
           proxy: 'socks5://127.0.0.1:1080',
           filters: { include: ['rust'], exclude: [{ pattern: 'AD', fields: ['title'], caseSensitive: true }] },
+          fullText: 'auto',
         },
       ],
     },
@@ -62,8 +63,11 @@ test('per-feed options and their defaults', () => {
     maxItems: null,
     proxy: null,
     filters: { include: [], exclude: [] },
+    fullText: false,
   });
   assert.equal(full!.proxy, 'socks5://127.0.0.1:1080');
+  assert.equal(full!.fullText, 'auto');
+  assert.equal(config.fetch.pageDelayMs, 1000);
   assert.equal(full!.enabled, false);
   assert.deepEqual(full!.filters, {
     include: [{ pattern: 'rust', flags: 'i', fields: ['title', 'content', 'author', 'category'] }],
@@ -89,6 +93,7 @@ test('every problem at once, each with its JSON path', () => {
           { id: 'same', url: 'mailto:someone@example.com' },
           { url: 'https://b.example/feed', proxy: 'not a url', headers: { 'Bad Header': 'x', Ok: 'line\nbreak' } },
           { url: 'https://c.example/feed', filters: { include: [{ pattern: 'x', feilds: ['title'] }] } },
+          { url: 'https://d.example/feed', fullText: 'always' },
         ],
       },
       '/tmp/feeds.json',
@@ -107,6 +112,7 @@ test('every problem at once, each with its JSON path', () => {
   assert.match(byPath.get('feeds[2].proxy')!, /proxy URL/);
   assert.ok([...byPath.keys()].some((p) => p.startsWith('feeds[2].headers')), JSON.stringify(problems));
   assert.match(byPath.get('feeds[3].filters.include[0]')!, /"feilds" \(did you mean "fields"\?\)/);
+  assert.match(byPath.get('feeds[4].fullText')!, /expected true, false or "auto"/);
   assert.ok(problems.length >= 12, `${problems.length} problems`);
 });
 

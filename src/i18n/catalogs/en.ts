@@ -93,6 +93,10 @@ export const en = {
   'health.error.state': 'Could not be saved',
   'health.error.internal': 'Internal error',
   'health.error.stopped': 'Stopped before it was done',
+  'health.error.not-html': 'Not an HTML page',
+  'health.error.too-short': 'No article on the page',
+  'health.error.login-wall': 'Behind a login',
+  'health.error.consent-wall': 'Behind a consent banner',
 
   // A feed's page (feeds/<id>/).
   'feed.website': 'Website',
@@ -105,6 +109,8 @@ export const en = {
   'feed.lastSuccess': 'Last success',
   /** A feed whose articles are extracted from their pages (feeds[].fullText). */
   'feed.fullText': 'full text from the site',
+  'feed.content': 'Content',
+  'feed.fullTextAuto': '(for items the feed sends as a summary)',
 
   // A category's page (categories/<slug>/).
   /** {articles}: count.articles; {atom}: a link whose text is category.atomFeed. */

@@ -75,6 +75,10 @@ export const ja: Catalog = {
   'health.error.state': '保存できません',
   'health.error.internal': '内部エラー',
   'health.error.stopped': '完了前に中断されました',
+  'health.error.not-html': 'HTMLページではありません',
+  'health.error.too-short': 'ページに記事がありません',
+  'health.error.login-wall': 'ログインが必要です',
+  'health.error.consent-wall': '同意画面に阻まれました',
 
   'feed.website': 'ウェブサイト',
   'feed.subscribe': '購読',
@@ -85,6 +89,8 @@ export const ja: Catalog = {
   'feed.error': 'エラー',
   'feed.lastSuccess': '最終成功',
   'feed.fullText': '全文はサイトから取得',
+  'feed.content': '本文',
+  'feed.fullTextAuto': '（フィードが要約のみの記事）',
 
   'category.lede': '{articles} · {atom}',
   'category.atomFeed': 'Atom フィード',

@@ -75,6 +75,10 @@ export const ko: Catalog = {
   'health.error.state': '저장할 수 없음',
   'health.error.internal': '내부 오류',
   'health.error.stopped': '완료 전에 중단됨',
+  'health.error.not-html': 'HTML 페이지가 아님',
+  'health.error.too-short': '페이지에 기사가 없음',
+  'health.error.login-wall': '로그인 필요',
+  'health.error.consent-wall': '동의 화면에 막힘',
 
   'feed.website': '웹사이트',
   'feed.subscribe': '구독',
@@ -85,6 +89,8 @@ export const ko: Catalog = {
   'feed.error': '오류',
   'feed.lastSuccess': '마지막 성공',
   'feed.fullText': '원문 사이트에서 가져온 전문',
+  'feed.content': '본문',
+  'feed.fullTextAuto': '(피드가 요약만 보내는 글)',
 
   'category.lede': '{articles} · {atom}',
   'category.atomFeed': 'Atom 피드',

@@ -75,6 +75,10 @@ export const zhCN: Catalog = {
   'health.error.state': '无法保存',
   'health.error.internal': '内部错误',
   'health.error.stopped': '未完成即被中止',
+  'health.error.not-html': '不是 HTML 页面',
+  'health.error.too-short': '页面上没有正文',
+  'health.error.login-wall': '需要登录',
+  'health.error.consent-wall': '被同意提示挡住',
 
   'feed.website': '网站',
   'feed.subscribe': '订阅',
@@ -85,6 +89,8 @@ export const zhCN: Catalog = {
   'feed.error': '错误',
   'feed.lastSuccess': '上次成功',
   'feed.fullText': '全文取自原网站',
+  'feed.content': '正文',
+  'feed.fullTextAuto': '（仅限订阅源只提供摘要的文章）',
 
   'category.lede': '{articles} · {atom}',
   'category.atomFeed': 'Atom 订阅',

@@ -75,6 +75,10 @@ export const zhTW: Catalog = {
   'health.error.state': '無法儲存',
   'health.error.internal': '內部錯誤',
   'health.error.stopped': '未完成即被中止',
+  'health.error.not-html': '不是 HTML 頁面',
+  'health.error.too-short': '頁面上沒有內文',
+  'health.error.login-wall': '需要登入',
+  'health.error.consent-wall': '被同意提示擋住',
 
   'feed.website': '網站',
   'feed.subscribe': '訂閱',
@@ -85,6 +89,8 @@ export const zhTW: Catalog = {
   'feed.error': '錯誤',
   'feed.lastSuccess': '上次成功',
   'feed.fullText': '全文取自原網站',
+  'feed.content': '內文',
+  'feed.fullTextAuto': '（僅限訂閱源只提供摘要的文章）',
 
   'category.lede': '{articles} · {atom}',
   'category.atomFeed': 'Atom 訂閱',

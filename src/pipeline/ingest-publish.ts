@@ -269,7 +269,7 @@ async function ingestFeed(feed: FeedConfig, state: FeedState, ctx: IngestContext
     filters: [ctx.config.filters, feed.filters],
     prepare: (item) => {
       const c0 = performance.now();
-      const prepared = prepareContent(item.contentHtml, item.baseUrl);
+      const prepared = prepareContent(item.contentHtml, item.baseUrl, item.summary);
       contentMs += performance.now() - c0;
       return prepared;
     },

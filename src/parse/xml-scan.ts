@@ -98,8 +98,8 @@ interface Frame {
 interface Kept {
   element: XmlElement;
   text: string[];
-  markup: string[];
-  hasElements: boolean;
+  /** Built from the first child element on (text-only elements, most content, never pay for escaping). */
+  markup: string[] | null;
   /** Direct element children: an xhtml wrapper is the only one, a div. */
   directElements: number;
   /** Where the first direct child's content starts and ends in `markup`, when it is a div (-1: not seen). */
@@ -130,7 +130,7 @@ export function scanFeedXml(xml: string, documentUrl: string): ScannedFeed {
         const frame: Frame = { qname, ns, name, base, explicitBase, scope, role, kept: null };
 
         for (const k of keeping) {
-          k.hasElements = true;
+          k.markup ??= k.text.map((t) => escapeText(t));
           k.markup.push(openTag(name, attrs, base !== k.element.base ? base : null));
           if (parent?.kept === k && ++k.directElements === 1 && name === 'div') k.wrapperStart = k.markup.length;
         }
@@ -163,16 +163,18 @@ export function scanFeedXml(xml: string, documentUrl: string): ScannedFeed {
         }
         const parent = stack.at(-1);
         for (const k of keeping) {
-          if (parent?.kept === k && k.wrapperStart >= 0 && k.wrapperEnd < 0 && k.directElements === 1) k.wrapperEnd = k.markup.length;
-          if (!VOID.has(frame.name)) k.markup.push(`</${frame.name}>`);
+          // The closing element opened inside k, which started k's markup.
+          const markup = k.markup!;
+          if (parent?.kept === k && k.wrapperStart >= 0 && k.wrapperEnd < 0 && k.directElements === 1) k.wrapperEnd = markup.length;
+          if (!VOID.has(frame.name)) markup.push(`</${frame.name}>`);
         }
       },
       ontext(text) {
         const parent = stack.at(-1);
         for (const k of keeping) {
           k.text.push(text);
-          k.markup.push(escapeText(text));
-          if (parent?.kept === k && text.trim() !== '') k.textOutsideWrapper = true;
+          k.markup?.push(escapeText(text));
+          if (parent?.kept === k && !k.textOutsideWrapper && /\S/.test(text)) k.textOutsideWrapper = true;
         }
       },
     },
@@ -200,12 +202,12 @@ export function scanFeedXml(xml: string, documentUrl: string): ScannedFeed {
 }
 
 function keep(el: XmlElement): Kept {
-  return { element: el, text: [], markup: [], hasElements: false, directElements: 0, wrapperStart: -1, wrapperEnd: -1, textOutsideWrapper: false };
+  return { element: el, text: [], markup: null, directElements: 0, wrapperStart: -1, wrapperEnd: -1, textOutsideWrapper: false };
 }
 
 function finish(k: Kept): void {
   k.element.text = k.text.join('');
-  if (!k.hasElements) return;
+  if (k.markup === null) return;
   k.element.markup = k.markup.join('');
   if (k.directElements === 1 && k.wrapperStart >= 0 && k.wrapperEnd >= 0 && !k.textOutsideWrapper) {
     k.element.unwrapped = k.markup.slice(k.wrapperStart, k.wrapperEnd).join('');

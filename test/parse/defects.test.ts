@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { load } from 'cheerio';
 import { prepareContent } from '../../src/content/index.ts';
+import { parseFeed } from '../../src/parse/index.ts';
 import type { FeedDoc, ParsedItem } from '../../src/model/feed.ts';
 import { FIXTURES } from '../support/tmp.ts';
 import { fixtureReader, ok, type Reader } from './serve.ts';
@@ -87,6 +88,14 @@ test('1: a comment holding markup (a test harness\'s) before the root, with no X
     title: 'Comment before the root (Atom 0.3)',
     items: [{ title: 'First entry', link: 'https://example.com/c1/atom03/1', content: '<p>Body of the first entry.</p>', published: '2026-11-03T10:00:00.000Z' }],
   });
+});
+
+test('1: junk with tags of its own before the declaration (a PHP warning) is skipped; an HTML page is still not a feed', async () => {
+  const junk = '<br />\n<b>Warning</b>:  Cannot modify header information in <b>/var/www/feed.php</b> on line <b>8</b><br />\n';
+  const doc = ok(await parseFeed(`${junk}<?xml version="1.0"?>\n<rss version="2.0"><channel><title>After junk</title><item><title>Kept</title><link>https://example.com/junk/1</link></item></channel></rss>`, 'https://example.com/feed'));
+  assert.deepEqual([doc.title, doc.items.map((i) => i.title)], ['After junk', ['Kept']]);
+  const page = await parseFeed('<!DOCTYPE html><html><body><!-- <rss version="2.0"> --><p>Home</p></body></html>', 'https://example.com/');
+  assert.ok(!page.ok && page.error.code === 'not-a-feed' && /an HTML page/.test(page.error.message), JSON.stringify(page));
 });
 
 test('2: <rss> without a version is RSS 2.0', async (t) => {

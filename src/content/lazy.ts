@@ -72,7 +72,8 @@ export function promoteLazyImages($: CheerioAPI): void {
     const img = picture.find('img').first();
     if (img.length > 0) {
       const sources = picture.find('source[srcset]').toArray().filter((source) => readableType(source.attribs.type));
-      const widest = widestCandidate([...sources.map((source) => source.attribs.srcset), img.attr('srcset')]);
+      // The img's own candidates first: on a tie they win (the img is the format the publisher falls back to).
+      const widest = widestCandidate([img.attr('srcset'), ...sources.map((source) => source.attribs.srcset)]);
       if (widest && (widest.wider || isPlaceholderSrc(img.attr('src')))) img.attr('src', widest.url);
     }
     picture.replaceWith(img.length > 0 ? img : '');

@@ -1,12 +1,12 @@
 /**
  * The outline of a feed document, read by a tolerant XML tokenizer
- * (htmlparser2 in XML mode: no DTD, no entity expansion, no recursion):
+ * (xml-events.ts: no DTD, no entity expansion, linear at any depth):
  * where the root element starts, what the XML declaration says, and where
  * each item or entry ends with the elements still open there. The repair
  * pass cuts and closes documents with it, so comments, CDATA sections and
  * processing instructions are never mistaken for elements.
  */
-import { Parser } from 'htmlparser2';
+import { readXml } from './xml-events.ts';
 
 /** The root elements rss-parser reads (its xml2js tree is keyed by these exact names). */
 const FEED_ROOTS = new Set(['rss', 'feed', 'rdf:RDF']);
@@ -34,42 +34,27 @@ export interface RootInfo {
 export function findRoot(text: string): RootInfo {
   const info: RootInfo = { name: null, start: 0, declaration: null, firstElement: null, htmlDoctype: false };
   let declaration: string | null = null;
-  let done = false;
-  const parser: Parser = new Parser(
-    {
-      onprocessinginstruction(name, data) {
-        if (done) return;
-        const lower = name.toLowerCase();
-        if (lower === '?xml') declaration = data;
-        else if (lower === '!doctype' && info.firstElement === null && /^!doctype\s+html\b/i.test(data)) info.htmlDoctype = true;
-      },
-      onopentagname(name) {
-        if (done) return;
-        info.firstElement ??= name;
-        if (FEED_ROOTS.has(name)) {
-          info.name = name;
-          info.start = parser.startIndex;
-          done = true;
-        }
-      },
+  readXml(text, {
+    instruction(name, data) {
+      if (name === '?xml') declaration = data;
+      else if (name === '!doctype' && info.firstElement === null && /^!doctype\s+html\b/i.test(data)) info.htmlDoctype = true;
     },
-    { xmlMode: true },
-  );
-  // Fed in growing slices: the root usually comes in the first few hundred bytes, and the rest is never tokenized.
-  for (let at = 0, size = 512; at < text.length && !done; at += size, size = Math.min(size * 2, SLICE)) parser.write(text.slice(at, at + size));
+    open(name, _attrs, start) {
+      info.firstElement ??= name;
+      if (!FEED_ROOTS.has(name)) return;
+      info.name = name;
+      info.start = start;
+      return false; // the rest of the document is not read here
+    },
+  });
   if (declaration !== null) info.declaration = pseudoAttributes(declaration);
   return info;
 }
 
-const SLICE = 16 * 1024;
-
 /** `?xml version="1.0" encoding="gbk"?` → { version: '1.0', encoding: 'gbk' }, read by the same tokenizer as attributes. */
 function pseudoAttributes(data: string): Record<string, string> {
-  const inner = data.replace(/^\?xml/i, '').replace(/\?$/, '');
   let attributes: Record<string, string> = {};
-  const parser = new Parser({ onopentag: (_name, attribs) => void (attributes = attribs) }, { xmlMode: true });
-  parser.write(`<x ${inner}/>`);
-  parser.end();
+  readXml(`<x ${data.replace(/^\?xml/i, '').replace(/\?$/, '')}/>`, { open: (_name, attrs) => void (attributes = attrs) });
   return attributes;
 }
 
@@ -90,20 +75,17 @@ export interface ItemEnd {
 export function itemEnds(xml: string, limit = Infinity): ItemEnd[] {
   const ends: ItemEnd[] = [];
   const open: string[] = [];
-  const parser: Parser = new Parser(
-    {
-      onopentagname(name) {
-        open.push(name);
-      },
-      onclosetag(name, implied) {
-        open.pop();
-        if (!implied && isItem(name, open)) ends.push({ at: parser.endIndex + 1, closers: open.toReversed().map((n) => `</${n}>`).join('') });
-      },
+  readXml(xml, {
+    open(name) {
+      open.push(name);
     },
-    { xmlMode: true },
-  );
-  for (let at = 0; at < xml.length && ends.length < limit; at += SLICE) parser.write(xml.slice(at, at + SLICE));
-  return ends.slice(0, limit);
+    close(name, explicit, end) {
+      open.pop();
+      if (explicit && isItem(name, open)) ends.push({ at: end, closers: open.toReversed().map((n) => `</${n}>`).join('') });
+      if (ends.length >= limit) return false;
+    },
+  });
+  return ends;
 }
 
 /** An item or entry where rss-parser looks for them: `open` is its ancestors, root first. */

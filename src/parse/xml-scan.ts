@@ -1,8 +1,8 @@
 /**
  * The second pass over a feed document: what rss-parser's xml2js tree
  * cannot give. The same repaired text is read again as a stream of events
- * (htmlparser2 in XML mode: linear, no recursion, no DTD and so no entity
- * expansion) and, for the channel or feed and for each item or entry, each
+ * (xml-events.ts: linear at any depth, no DTD and so no entity expansion)
+ * and, for the channel or feed and for each item or entry, each
  * child element is kept with
  * - its namespace, resolved from the xmlns declarations in scope (so
  *   `dcterms:modified` is found whatever its prefix), else from the usual
@@ -18,8 +18,8 @@
  * the same order.
  */
 import { escapeAttribute, escapeText } from 'entities';
-import { Parser } from 'htmlparser2';
 import { absoluteUrl } from './links.ts';
+import { readXml } from './xml-events.ts';
 
 /** Namespace URIs → the short names the format readers use ('' is no namespace). */
 const NAMESPACES: Record<string, string> = {
@@ -116,72 +116,67 @@ export function scanFeedXml(xml: string, documentUrl: string): ScannedFeed {
   const keeping: Kept[] = [];
   let channelSeen = false;
 
-  const parser = new Parser(
-    {
-      onopentag(qname, attrs) {
-        const parent = stack.at(-1);
-        const scope = declarations(attrs, parent?.scope ?? new Map());
-        const [ns, name] = resolve(qname, scope);
-        const xmlBase = attrs['xml:base'];
-        const parentBase = parent?.base ?? documentUrl;
-        const base = xmlBase !== undefined ? (absoluteUrl(xmlBase.trim(), parentBase) ?? parentBase) : parentBase;
-        const explicitBase = (parent?.explicitBase ?? false) || Boolean(xmlBase?.trim());
-        const role = roleOf(qname, parent);
-        const frame: Frame = { qname, ns, name, base, explicitBase, scope, role, kept: null };
+  readXml(xml, {
+    open(qname, attrs) {
+      const parent = stack.at(-1);
+      const scope = declarations(attrs, parent?.scope ?? new Map());
+      const [ns, name] = resolve(qname, scope);
+      const xmlBase = attrs['xml:base'];
+      const parentBase = parent?.base ?? documentUrl;
+      const base = xmlBase !== undefined ? (absoluteUrl(xmlBase.trim(), parentBase) ?? parentBase) : parentBase;
+      const explicitBase = (parent?.explicitBase ?? false) || Boolean(xmlBase?.trim());
+      const role = roleOf(qname, parent);
+      const frame: Frame = { qname, ns, name, base, explicitBase, scope, role, kept: null };
 
-        for (const k of keeping) {
-          k.markup ??= k.text.map((t) => escapeText(t));
-          k.markup.push(openTag(name, attrs, base !== k.element.base ? base : null));
-          if (parent?.kept === k && ++k.directElements === 1 && name === 'div') k.wrapperStart = k.markup.length;
-        }
+      for (const k of keeping) {
+        k.markup ??= k.text.map((t) => escapeText(t));
+        k.markup.push(openTag(name, attrs, base !== k.element.base ? base : null));
+        if (parent?.kept === k && ++k.directElements === 1 && name === 'div') k.wrapperStart = k.markup.length;
+      }
 
-        const group = parent?.role === 'field' && parent.ns === 'media' && parent.name === 'group' ? parent.kept : null;
-        if (role === 'root') {
-          result.root = { name: qname, ns, attrs };
-          result.feedBase = base;
-        } else if (role === 'channel') {
-          channelSeen = true;
-          result.feedBase = base;
-        } else if (role === 'item') {
-          result.items.push({ element: element(ns, name, attrs, base, explicitBase), children: [] });
-        } else if (role === 'field' || group) {
-          const kept = keep(element(ns, name, attrs, base, explicitBase));
-          if (group) group.element.children.push(kept.element);
-          else if (parent?.role === 'item') result.items.at(-1)!.children.push(kept.element);
-          else result.feed.push(kept.element);
-          keeping.push(kept);
-          frame.kept = kept;
-        }
-        stack.push(frame);
-      },
-      onclosetag() {
-        const frame = stack.pop();
-        if (!frame) return;
-        if (frame.kept) {
-          keeping.pop();
-          finish(frame.kept);
-        }
-        const parent = stack.at(-1);
-        for (const k of keeping) {
-          // The closing element opened inside k, which started k's markup.
-          const markup = k.markup!;
-          if (parent?.kept === k && k.wrapperStart >= 0 && k.wrapperEnd < 0 && k.directElements === 1) k.wrapperEnd = markup.length;
-          if (!VOID.has(frame.name)) markup.push(`</${frame.name}>`);
-        }
-      },
-      ontext(text) {
-        const parent = stack.at(-1);
-        for (const k of keeping) {
-          k.text.push(text);
-          k.markup?.push(escapeText(text));
-          if (parent?.kept === k && !k.textOutsideWrapper && /\S/.test(text)) k.textOutsideWrapper = true;
-        }
-      },
+      const group = parent?.role === 'field' && parent.ns === 'media' && parent.name === 'group' ? parent.kept : null;
+      if (role === 'root') {
+        result.root = { name: qname, ns, attrs };
+        result.feedBase = base;
+      } else if (role === 'channel') {
+        channelSeen = true;
+        result.feedBase = base;
+      } else if (role === 'item') {
+        result.items.push({ element: element(ns, name, attrs, base, explicitBase), children: [] });
+      } else if (role === 'field' || group) {
+        const kept = keep(element(ns, name, attrs, base, explicitBase));
+        if (group) group.element.children.push(kept.element);
+        else if (parent?.role === 'item') result.items.at(-1)!.children.push(kept.element);
+        else result.feed.push(kept.element);
+        keeping.push(kept);
+        frame.kept = kept;
+      }
+      stack.push(frame);
     },
-    { xmlMode: true, decodeEntities: true },
-  );
-  parser.write(xml);
-  parser.end();
+    close() {
+      const frame = stack.pop();
+      if (!frame) return;
+      if (frame.kept) {
+        keeping.pop();
+        finish(frame.kept);
+      }
+      const parent = stack.at(-1);
+      for (const k of keeping) {
+        // The closing element opened inside k, which started k's markup.
+        const markup = k.markup!;
+        if (parent?.kept === k && k.wrapperStart >= 0 && k.wrapperEnd < 0 && k.directElements === 1) k.wrapperEnd = markup.length;
+        if (!VOID.has(frame.name)) markup.push(`</${frame.name}>`);
+      }
+    },
+    text(text) {
+      const parent = stack.at(-1);
+      for (const k of keeping) {
+        k.text.push(text);
+        k.markup?.push(escapeText(text));
+        if (parent?.kept === k && !k.textOutsideWrapper && /\S/.test(text)) k.textOutsideWrapper = true;
+      }
+    },
+  });
   return result;
 
   /** What an element is to the feed, from where it is (as rss-parser reads the xml2js tree). */

@@ -13,7 +13,7 @@
  * - Entities are decoded once; a literal "<" in text stays text.
  */
 import { decodeHTMLStrict } from 'entities';
-import { Parser } from 'htmlparser2';
+import { Tokenizer } from 'htmlparser2';
 
 /** Elements laid out as blocks (or table cells and rows, which separate words just the same). */
 const BLOCK = new Set([
@@ -34,6 +34,9 @@ const INLINE = new Set([
   'sub', 'sup', 'textarea', 'time', 'track', 'tt', 'u', 'var', 'video', 'wbr',
 ]);
 
+/** Elements without content or end tag. */
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+
 const COLLAPSIBLE = new Set([' ', '\t', '\n', '\r', '\f']);
 
 export interface HtmlTextOptions {
@@ -48,6 +51,8 @@ export interface HtmlTextOptions {
 export function htmlToText(html: string, options: HtmlTextOptions = {}): string {
   const lines: string[] = [];
   let line = '';
+  /** Open elements whose content is not shown, by name (a counter, not a tree: see readHtml). */
+  const hiddenOpen = new Map<string, number>();
   let hidden = 0;
   let pre = 0;
   const endLine = () => {
@@ -55,47 +60,49 @@ export function htmlToText(html: string, options: HtmlTextOptions = {}): string 
     if (done) lines.push(done);
     line = '';
   };
-  const parser = new Parser(
-    {
-      onopentag(name) {
-        if (hidden > 0 || HIDDEN.has(name) || options.omit?.has(name)) {
-          hidden++;
-          return;
-        }
-        if (name === 'br') endLine();
-        else if (BLOCK.has(name)) {
-          endLine();
-          if (name === 'pre') pre++;
-        }
-      },
-      onclosetag(name) {
-        if (hidden > 0) {
-          hidden--;
-          return;
-        }
-        if (BLOCK.has(name)) {
-          endLine();
-          if (name === 'pre') pre--;
-        }
-      },
-      ontext(text) {
-        if (hidden > 0) return;
-        if (pre > 0) {
-          // Preformatted: line breaks are lines, other whitespace stays.
-          const parts = text.split(/\r\n|\r|\n/);
-          parts.forEach((part, i) => {
-            if (i > 0) endLine();
-            line += part;
-          });
-          return;
-        }
-        line += collapse(text, line.length === 0 || line.endsWith(' '));
-      },
+  const hides = (name: string) => HIDDEN.has(name) || options.omit?.has(name) === true;
+  readHtml(html, {
+    open(name) {
+      if (hides(name) && !VOID.has(name)) {
+        hiddenOpen.set(name, (hiddenOpen.get(name) ?? 0) + 1);
+        hidden++;
+      }
+      if (hidden > 0) return;
+      if (name === 'br') endLine();
+      else if (BLOCK.has(name)) {
+        endLine();
+        if (name === 'pre') pre++;
+      }
     },
-    { decodeEntities: true },
-  );
-  parser.write(html);
-  parser.end();
+    close(name) {
+      const open = hiddenOpen.get(name) ?? 0;
+      if (open > 0) {
+        hiddenOpen.set(name, open - 1);
+        hidden--;
+        return;
+      }
+      if (hidden > 0) return;
+      // </br> is a line break in HTML too.
+      if (name === 'br') endLine();
+      else if (BLOCK.has(name)) {
+        endLine();
+        if (name === 'pre' && pre > 0) pre--;
+      }
+    },
+    text(text) {
+      if (hidden > 0) return;
+      if (pre > 0) {
+        // Preformatted: line breaks are lines, other whitespace stays.
+        const parts = text.split(/\r\n|\r|\n/);
+        parts.forEach((part, i) => {
+          if (i > 0) endLine();
+          line += part;
+        });
+        return;
+      }
+      line += collapse(text, line.length === 0 || line.endsWith(' '));
+    },
+  });
   endLine();
   return lines.join('\n');
 }
@@ -136,18 +143,61 @@ export function looksLikeHtml(text: string): boolean {
   if (!text.includes('<') && !text.includes('&')) return false;
   let closes = false;
   let foreign = false;
-  const parser = new Parser({
-    onopentagname(name) {
+  readHtml(text, {
+    open(name) {
       if (!isHtmlElement(name)) foreign = true;
     },
-    onclosetag(name, implied) {
-      if (!implied) closes = true;
+    close(name) {
+      closes = true;
       if (!isHtmlElement(name)) foreign = true;
     },
   });
-  parser.write(text);
-  parser.end();
   return !foreign && (closes || hasEntityReference(text));
+}
+
+/**
+ * HTML read as start tags, end tags and text (entities decoded), by
+ * htmlparser2's tokenizer, which knows where script and style text ends.
+ * No tree is built: htmlparser2's Parser would, at a cost that grows with
+ * the nesting depth for every element, and text needs none.
+ */
+function readHtml(html: string, handler: { open?(name: string): void; close?(name: string): void; text?(text: string): void }): void {
+  let tag = '';
+  const tokenizer = new Tokenizer(
+    { xmlMode: false, decodeEntities: true },
+    {
+      onopentagname(start, end) {
+        tag = html.slice(start, end).toLowerCase();
+      },
+      onopentagend() {
+        handler.open?.(tag);
+      },
+      onselfclosingtag() {
+        handler.open?.(tag);
+        if (!VOID.has(tag)) handler.close?.(tag);
+      },
+      onclosetag(start, end) {
+        handler.close?.(html.slice(start, end).toLowerCase());
+      },
+      ontext(start, end) {
+        handler.text?.(html.slice(start, end));
+      },
+      ontextentity(codepoint) {
+        handler.text?.(String.fromCodePoint(codepoint));
+      },
+      onattribname() {},
+      onattribdata() {},
+      onattribentity() {},
+      onattribend() {},
+      oncdata() {},
+      oncomment() {},
+      ondeclaration() {},
+      onprocessinginstruction() {},
+      onend() {},
+    },
+  );
+  tokenizer.write(html);
+  tokenizer.end();
 }
 
 function isHtmlElement(name: string): boolean {

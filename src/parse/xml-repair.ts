@@ -96,12 +96,11 @@ export function keepFirstItems(xml: string, max: number): { xml: string; listed:
   return { xml: xml.slice(0, cut.at) + cut.closers, listed: ends.length };
 }
 
-/** How many `</item>` and `</entry>` strings the text holds, counting no further than `enough`. */
+/** How many `</item>` (or, in a feed with none, `</entry>`) strings the text holds, counting no further than `enough`. */
 function endTagsAtLeast(xml: string, enough: number): number {
+  const tag = xml.includes('</item>') ? '</item>' : '</entry>';
   let n = 0;
-  for (const tag of ['</item>', '</entry>']) {
-    for (let at = xml.indexOf(tag); at >= 0 && n < enough; at = xml.indexOf(tag, at + tag.length)) n++;
-  }
+  for (let at = xml.indexOf(tag); at >= 0 && n < enough; at = xml.indexOf(tag, at + tag.length)) n++;
   return n;
 }
 

@@ -284,19 +284,24 @@ interface Fields {
 }
 
 function fieldsOf(elements: XmlElement[], core: string[]): Fields {
-  const matches = (el: XmlElement, key: string) => {
-    const colon = key.indexOf(':');
-    return colon < 0 ? el.name === key && core.includes(el.ns) : el.name === key.slice(colon + 1) && el.ns === key.slice(0, colon);
-  };
+  // Indexed once by "prefix:name" (the format's own elements under a bare ":name").
+  const index = new Map<string, XmlElement[]>();
+  for (const el of elements) {
+    const key = `${core.includes(el.ns) ? '' : el.ns}:${el.name}`;
+    const list = index.get(key);
+    if (list) list.push(el);
+    else index.set(key, [el]);
+  }
+  const lookup = (name: string) => index.get(name.includes(':') ? name : `:${name}`) ?? [];
   return {
     first(...names) {
       for (const name of names) {
-        const found = elements.find((el) => matches(el, name) && hasContent(el));
+        const found = lookup(name).find(hasContent);
         if (found) return found;
       }
       return undefined;
     },
-    all: (name) => elements.filter((el) => matches(el, name)),
+    all: lookup,
   };
 }
 

@@ -45,12 +45,19 @@ function cleanXml(input: string): string {
   return stripDoctype(xml);
 }
 
+/** The declaration's pseudo-attributes kept (encoding is not: see above), with the values XML allows. */
+const DECLARATION: Record<string, RegExp> = { version: /^1\.\d$/, standalone: /^(yes|no)$/ };
+
 /** The document from its root element on, after a declaration that no longer names an encoding. */
 function fromRoot(xml: string): string {
   const root = findRoot(xml);
   if (root.name === null) return xml.trimStart();
-  const declaration = root.declaration ? `<?xml${['version', 'standalone'].map((k) => (root.declaration![k] ? ` ${k}="${root.declaration![k]}"` : '')).join('')}?>` : '';
-  return declaration + xml.slice(root.start);
+  const kept = Object.entries(DECLARATION).flatMap(([name, valid]) => {
+    const value = root.declaration?.[name]?.trim();
+    // Only values XML allows are written back: nothing from the document reaches the prolog unchecked.
+    return value && valid.test(value) ? [` ${name}="${value}"`] : [];
+  });
+  return (root.declaration ? `<?xml${kept.join('')}?>` : '') + xml.slice(root.start);
 }
 
 /** Repairs entity references outside CDATA sections. */

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { load } from 'cheerio';
 import { prepareContent } from '../../src/content/index.ts';
 import { parseFeed } from '../../src/parse/index.ts';
+import { repairXml } from '../../src/parse/xml-repair.ts';
 import type { FeedDoc, ParsedItem } from '../../src/model/feed.ts';
 import { FIXTURES } from '../support/tmp.ts';
 import { fixtureReader, ok, type Reader } from './serve.ts';
@@ -96,6 +97,11 @@ test('1: junk with tags of its own before the declaration (a PHP warning) is ski
   assert.deepEqual([doc.title, doc.items.map((i) => i.title)], ['After junk', ['Kept']]);
   const page = await parseFeed('<!DOCTYPE html><html><body><!-- <rss version="2.0"> --><p>Home</p></body></html>', 'https://example.com/');
   assert.ok(!page.ok && page.error.code === 'not-a-feed' && /an HTML page/.test(page.error.message), JSON.stringify(page));
+});
+
+test('1: the declaration written back before the root carries only values XML allows (no DOCTYPE smuggled through it)', () => {
+  const smuggled = '<?xml version="1.0&quot;?&gt;&lt;!DOCTYPE r [&lt;!ENTITY x &quot;INJECTED&quot;&gt;]&gt;&lt;?y z=&quot;" standalone="yes"?>\n<!-- <b>harness</b> -->\n<rss version="2.0"/>';
+  assert.equal(repairXml(smuggled), '<?xml standalone="yes"?><rss version="2.0"/>');
 });
 
 test('2: <rss> without a version is RSS 2.0', async (t) => {

@@ -26,7 +26,7 @@ const BLOCK = new Set([
 /** Elements whose contents are never rendered as text. */
 const HIDDEN = new Set(['script', 'style', 'template', 'noscript', 'head', 'title', 'iframe', 'noembed', 'noframes', 'object', 'svg', 'math']);
 
-/** Inline and other HTML elements that are neither blocks nor hidden: with BLOCK and HIDDEN, every element HTML defines. */
+/** Inline and other HTML elements that are neither blocks nor hidden: with BLOCK, HIDDEN and VOID, the elements HTML defines (obsolete ones like <blink> left out). */
 const INLINE = new Set([
   'a', 'abbr', 'acronym', 'area', 'audio', 'b', 'bdi', 'bdo', 'big', 'br', 'button', 'canvas', 'cite', 'code', 'col', 'colgroup',
   'data', 'datalist', 'del', 'dfn', 'em', 'embed', 'font', 'i', 'img', 'input', 'ins', 'kbd', 'label', 'map', 'mark', 'meter',
@@ -201,7 +201,7 @@ function readHtml(html: string, handler: { open?(name: string): void; close?(nam
 }
 
 function isHtmlElement(name: string): boolean {
-  return BLOCK.has(name) || INLINE.has(name) || HIDDEN.has(name);
+  return BLOCK.has(name) || INLINE.has(name) || HIDDEN.has(name) || VOID.has(name);
 }
 
 /** Whether `text` holds a complete reference to an HTML entity (`&amp;`, `&#8212;`), read character by character. */

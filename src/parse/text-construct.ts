@@ -28,18 +28,15 @@ export function atomText(el: XmlElement, version: '0.3' | '1.0'): TextValue | nu
   const type = (el.attrs.type ?? (version === '0.3' ? 'text/plain' : 'text')).trim().toLowerCase();
   const mode = version === '0.3' ? (el.attrs.mode ?? 'xml').trim().toLowerCase() : null;
   const kind = kindOf(type);
-  if (kind === 'binary' || (mode === 'base64' && kind !== 'xml')) {
-    // Base64 data: text types decode to what they say; anything else (an image, a PDF) is not shown.
-    if (kind === 'binary') return null;
+  // Binary data (an image, a PDF) and inline XML of another vocabulary have nothing to show as text or HTML.
+  if (kind === 'binary' || kind === 'xml') return null;
+  if (mode === 'base64') {
     const decoded = Buffer.from(el.text.replace(/\s+/g, ''), 'base64').toString('utf8');
     return kind === 'text' ? { type: 'text', value: decoded } : { type: 'html', value: decoded };
   }
-  if (el.markup !== null) {
-    // Inline elements: XHTML (1.0 xhtml, 0.3 mode="xml"), or HTML a feed wrote as elements where it should have escaped it.
-    if (kind === 'xml') return null;
-    return { type: 'html', value: el.unwrapped ?? el.markup };
-  }
-  if (kind === 'html') return { type: 'html', value: el.text };
+  // Inline elements: XHTML (1.0 xhtml, 0.3 mode="xml"), or HTML a feed wrote as elements where it should have escaped it.
+  if (el.markup !== null) return { type: 'html', value: el.unwrapped ?? el.markup };
+  if (kind === 'html' || (kind === 'xhtml' && mode === 'escaped')) return { type: 'html', value: el.text };
   return { type: 'text', value: el.text };
 }
 

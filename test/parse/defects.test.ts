@@ -324,6 +324,7 @@ test('8: dcterms dates are read; non-text Atom content is linked or left out; a 
     items: [
       { content: 'A picture.', summary: null, published: '2026-10-01T08:00:00.000Z', updated: '2026-10-02T08:00:00.000Z' },
       { content: '<p>The content.</p>', summary: 'The summary.', published: '2026-09-30T08:00:00.000Z' },
+      { content: '<p>Escaped <i>XHTML</i>.</p>', published: '2026-09-29T08:00:00.000Z' },
     ],
   });
 });

@@ -1,17 +1,13 @@
 /** A plain-text excerpt whose length is counted in display width: a CJK character counts as two. */
-import { decodeHTML } from 'entities';
 import { isWide } from '../format/display-width.ts';
+import { htmlToText as blockText } from '../text/html-text.ts';
 
+/** Captions are left out of an excerpt: they describe a picture, not the article. */
+const NOT_IN_EXCERPT = new Set(['figcaption']);
+
+/** The text of an article, one line per block, for its excerpt (no-break spaces are spaces here). */
 export function htmlToText(html: string): string {
-  return decodeHTML(
-    html
-      .replace(/<(script|style|figcaption)[\s\S]*?<\/\1>/gi, ' ')
-      .replace(/<\/(p|div|li|h[1-6]|blockquote|tr|pre)>|<br\s*\/?>/gi, '\n')
-      .replace(/<[^>]*>/g, ''),
-  )
-    .replace(/[ \t\u00a0]+/g, ' ')
-    .replace(/\s*\n\s*/g, '\n')
-    .trim();
+  return blockText(html, { omit: NOT_IN_EXCERPT }).replaceAll('\u00a0', ' ');
 }
 
 /** Cuts at `maxWidth` display columns, preferring a sentence or word boundary. */

@@ -6,6 +6,7 @@
  * after `images`.
  */
 import { load } from 'cheerio';
+import { Parser } from 'htmlparser2';
 import sanitizeHtml from 'sanitize-html';
 import { absolutizeAndClean, promoteLazyImages } from './lazy.ts';
 import { sanitize } from './sanitize.ts';
@@ -30,15 +31,21 @@ export interface PreparedContent {
  */
 const MAX_NESTING = 100;
 
-export function prepareContent(rawHtml: string, baseUrl: string): PreparedContent {
+/**
+ * `summary`: the feed's own summary (plain text), when it gave one beside
+ * the content; it is the excerpt then, rather than the content's first words.
+ */
+export function prepareContent(rawHtml: string, baseUrl: string, summary: string | null = null): PreparedContent {
   const html = nestsDeeperThan(rawHtml, MAX_NESTING * 5) ? flattenNesting(rawHtml, MAX_NESTING) : rawHtml;
+  let prepared: PreparedContent;
   try {
-    return prepare(html, baseUrl);
+    prepared = prepare(html, baseUrl);
   } catch (err) {
     // A stack overflow the cheap depth estimate did not see coming.
     if (!(err instanceof RangeError)) throw err;
-    return prepare(flattenNesting(html, MAX_NESTING), baseUrl);
+    prepared = prepare(flattenNesting(html, MAX_NESTING), baseUrl);
   }
+  return summary?.trim() ? { ...prepared, excerpt: excerpt(summary) } : prepared;
 }
 
 const VOID = /^(area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr)$/i;
@@ -63,15 +70,19 @@ function prepare(rawHtml: string, baseUrl: string): PreparedContent {
   promoteLazyImages($);
   absolutizeAndClean($, baseUrl);
   const html = sanitize($.html()).trim();
-  const images: string[] = [];
-  for (const m of html.matchAll(/<img\b[^>]*?\ssrc="([^"]+)"/g)) {
-    const src = decodeAttr(m[1]!);
-    if (/^https?:/i.test(src) && !images.includes(src)) images.push(src);
-  }
-  return { html, images, excerpt: excerpt(htmlToText(html)) };
+  return { html, images: imageSources(html), excerpt: excerpt(htmlToText(html)) };
 }
 
-/** sanitize-html escapes &, <, > and " in attributes; undo exactly that. */
-function decodeAttr(value: string): string {
-  return value.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+/** The http(s) sources of the <img> elements, read by a tokenizer (attribute values come decoded). */
+function imageSources(html: string): string[] {
+  const images = new Set<string>();
+  const parser = new Parser({
+    onopentag(name, attrs) {
+      const src = attrs.src;
+      if (name === 'img' && src && /^https?:/i.test(src)) images.add(src);
+    },
+  });
+  parser.write(html);
+  parser.end();
+  return [...images];
 }

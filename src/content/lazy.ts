@@ -3,7 +3,9 @@
  * sanitizer would keep the placeholder and drop the real URL.
  * - lazy-load attributes (data-src, data-original, …) promoted to src/srcset;
  * - `<noscript><img></noscript>` fallbacks used when the visible image is a placeholder;
- * - `<picture>` collapsed to its `<img>` (we serve our own srcset);
+ * - the widest candidate of a srcset (or of a `<picture>`'s sources) becomes
+ *   the `src`: the image stage makes our own variants, and our own srcset,
+ *   from it; `<picture>` is collapsed to its `<img>`;
  * - placeholders (spacer GIFs, tiny data: URIs) and tracking pixels removed;
  * - every URL made absolute (the sanitizer then checks schemes and strips
  *   tracking parameters from links).
@@ -54,10 +56,8 @@ export function promoteLazyImages($: CheerioAPI): void {
     if (lazy && (isPlaceholderSrc(src) || lazy !== src)) img.attr('src', lazy);
     const lazySet = LAZY_SRCSET.map((a) => img.attr(a)).find(Boolean);
     if (lazySet) img.attr('srcset', lazySet);
-    if (isPlaceholderSrc(img.attr('src'))) {
-      const fromSet = largestCandidate(img.attr('srcset'));
-      if (fromSet) img.attr('src', fromSet);
-    }
+    const widest = widestCandidate([img.attr('srcset')]);
+    if (widest && (widest.wider || isPlaceholderSrc(img.attr('src')))) img.attr('src', widest.url);
   });
 
   $('source').each((_, el) => {
@@ -66,13 +66,15 @@ export function promoteLazyImages($: CheerioAPI): void {
     if (lazySet) source.attr('srcset', lazySet);
   });
 
+  // <picture>: the widest candidate of its sources (in a format we can read) and of its <img>.
   $('picture').each((_, el) => {
     const picture = $(el);
     const img = picture.find('img').first();
-    if (img.length > 0 && isPlaceholderSrc(img.attr('src'))) {
-      const source = picture.find('source[srcset]').first().attr('srcset');
-      const fromSource = largestCandidate(source);
-      if (fromSource) img.attr('src', fromSource);
+    if (img.length > 0) {
+      const sources = picture.find('source[srcset]').toArray().filter((source) => readableType(source.attribs.type));
+      // The img's own candidates first: on a tie they win (the img is the format the publisher falls back to).
+      const widest = widestCandidate([img.attr('srcset'), ...sources.map((source) => source.attribs.srcset)]);
+      if (widest && (widest.wider || isPlaceholderSrc(img.attr('src')))) img.attr('src', widest.url);
     }
     picture.replaceWith(img.length > 0 ? img : '');
   });
@@ -138,12 +140,27 @@ function absolutizeSrcset(srcset: string, baseUrl: string): string {
     .join(', ');
 }
 
-function largestCandidate(srcset: string | undefined): string | null {
-  const candidates = parseSrcset(srcset);
-  let best: { url: string; size: number } | null = null;
-  for (const c of candidates) {
-    const size = parseFloat(c.descriptor) || 1;
-    if (!best || size > best.size) best = { url: c.url, size };
+/** Image types the image stage can decode (a <source> of another type, e.g. JPEG XL, is skipped). */
+const READABLE_TYPES = new Set(['image/jpeg', 'image/jpg', 'image/png', 'image/webp', 'image/avif', 'image/gif']);
+
+function readableType(type: string | undefined): boolean {
+  return !type?.trim() || READABLE_TYPES.has(type.trim().toLowerCase());
+}
+
+/**
+ * The widest candidate of some srcsets: by width descriptor when any
+ * candidate has one, else by pixel density (no descriptor is 1x). `wider`:
+ * whether it is known to beat the element's src (any width descriptor, or
+ * a density above 1x); else it only replaces a placeholder.
+ */
+function widestCandidate(srcsets: (string | undefined)[]): { url: string; wider: boolean } | null {
+  const candidates = srcsets.flatMap((set) => parseSrcset(set));
+  let best: { url: string; w: number; x: number } | null = null;
+  for (const { url, descriptor } of candidates) {
+    const value = parseFloat(descriptor);
+    const unit = descriptor.trim().slice(-1).toLowerCase();
+    const c = { url, w: unit === 'w' && value > 0 ? value : 0, x: unit === 'x' && value > 0 ? value : descriptor ? 0 : 1 };
+    if (!best || c.w > best.w || (c.w === best.w && best.w === 0 && c.x > best.x)) best = c;
   }
-  return best?.url ?? null;
+  return best ? { url: best.url, wider: best.w > 0 || best.x > 1 } : null;
 }

@@ -22,6 +22,8 @@ export interface ParsedItem {
   updated: string | null;
   /** Raw (unsanitized) HTML from the feed; `content` sanitizes it. */
   contentHtml: string;
+  /** The feed's own summary (Atom summary, an RSS description beside content:encoded) as plain text, when the item also has content; else null. */
+  summary: string | null;
   /** The base URL for relative URLs in `contentHtml` (xml:base, else the item's link). */
   baseUrl: string;
   categories: string[];

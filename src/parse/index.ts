@@ -10,6 +10,7 @@ import { failure, type Result } from '../model/errors.ts';
 import { parseJsonFeed } from './formats/json.ts';
 import { parseXmlFeed } from './formats/xml.ts';
 import { md5, normalizeLink } from './links.ts';
+import { findRoot } from './xml-outline.ts';
 import { plainText } from './text.ts';
 import { MAX_ITEMS, type RawItem } from './raw-item.ts';
 
@@ -27,13 +28,14 @@ export interface ParseOptions {
 
 export async function parseFeed(text: string, url: string, options: ParseOptions = {}): Promise<Result<FeedDoc>> {
   const input = { url, timezone: options.timezone ?? null, language: options.language ?? null, maxItems: options.maxItems ?? MAX_ITEMS };
-  const head = text.slice(0, 1024).replace(/^\uFEFF/, '').trimStart();
   try {
-    if (head.startsWith('{')) return { ok: true, value: finish(parseJsonFeed(text, input), url, input.maxItems) };
-    if (/^(<!doctype html|<html)/i.test(head) || (!head.startsWith('<') && !/<(rss|feed|rdf:RDF)[\s>]/.test(text.slice(0, 4096)))) {
+    if (text.slice(0, 1024).replace(/^\uFEFF/, '').trimStart().startsWith('{')) return { ok: true, value: finish(parseJsonFeed(text, input), url, input.maxItems) };
+    const root = findRoot(text);
+    if (root.name === null) {
+      const html = root.htmlDoctype || root.firstElement?.toLowerCase() === 'html';
       return {
         ok: false,
-        error: failure('not-a-feed', `${url} is not a feed (${head.startsWith('<') ? 'an HTML page' : 'no XML or JSON'})`, {
+        error: failure('not-a-feed', `${url} is not a feed (${html ? 'an HTML page' : root.firstElement ? `its root element is <${root.firstElement}>` : 'no XML or JSON'})`, {
           hint: 'check the URL in feeds.json: it should point to the RSS, Atom or JSON feed, not the web page',
         }),
       };
@@ -71,7 +73,7 @@ function finish(parsed: { doc: Omit<FeedDoc, 'items'>; items: RawItem[] }, feedU
  * stand-in URN from the guid, or from title + date, scoped to the feed.
  */
 function normalizeItem(raw: RawItem, feedUrl: string): ParsedItem {
-  const title = plainText(raw.title);
+  const title = raw.title;
   const link =
     normalizeLink(raw.link, raw.base) ??
     normalizeLink(raw.guid, null) ??
@@ -85,6 +87,7 @@ function normalizeItem(raw: RawItem, feedUrl: string): ParsedItem {
     published: raw.published,
     updated: raw.updated,
     contentHtml: raw.contentHtml,
+    summary: raw.summary,
     baseUrl: raw.baseIsExplicit ? raw.base : link.startsWith('http') ? link : raw.base,
     categories: [...new Set(raw.categories.map(plainText).filter(Boolean))],
     attachments: raw.attachments,

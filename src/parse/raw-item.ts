@@ -16,6 +16,7 @@ export interface ParseInput {
 export const MAX_ITEMS = 1000;
 
 export interface RawItem {
+  /** Plain text (each format reader decides what its titles mean). */
   title: string;
   link: string | null;
   guid: string | null;
@@ -23,6 +24,8 @@ export interface RawItem {
   published: string | null;
   updated: string | null;
   contentHtml: string;
+  /** The feed's own summary as plain text, when the item also has content; else null. */
+  summary: string | null;
   categories: string[];
   attachments: Attachment[];
   thumbnail: string | null;

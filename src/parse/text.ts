@@ -1,11 +1,10 @@
-/** Plain text from feed fields that may carry markup or entities (titles, names). */
-import { decodeHTML } from 'entities';
+/** Plain text from feed fields that may or may not carry markup or entities (names, categories, JSON titles). */
+import { asLine, guessText } from './text-construct.ts';
 
 export function plainText(value: unknown): string {
   if (value === null || value === undefined) return '';
   const s = typeof value === 'string' ? value : textOf(value);
-  // Collapse markup whitespace, not every Unicode space: a no-break space in a title is meant.
-  return decodeHTML(s.replace(/<[^>]*>/g, ' ')).replace(/[ \t\n\r\f\v]+/g, ' ').trim();
+  return asLine(guessText(s));
 }
 
 /** xml2js gives strings, `{ _: text, $: attrs }` objects or arrays of those. */

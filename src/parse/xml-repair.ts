@@ -2,36 +2,62 @@
  * Repairs what real feeds get wrong before a strict XML parser sees it, and
  * removes what a parser must never act on. Pure text → text.
  *
- * - junk before the root element, invalid control characters;
+ * - invalid control characters are removed;
  * - the DOCTYPE (and so every entity it declares: billion laughs, XXE) is
  *   dropped, so nothing is ever expanded or read from disk;
- * - `&` that starts no entity becomes `&amp;`; HTML named entities that XML
- *   does not know (&nbsp; &mdash;) become numeric references; an unknown
- *   name stays as literal text;
+ * - whatever comes before the root element (blank lines, comments that hold
+ *   markup, a PHP warning with its own tags) is dropped; the root is found
+ *   by a tokenizer (xml-outline.ts), not by searching for a "<";
  * - the declaration's `encoding` is dropped: the text is already decoded,
  *   so it no longer describes it (a UTF-16 or GBK label would be a lie);
- * - Atom text constructs with inline markup (1.0 `type="xhtml"`, 0.3
- *   `mode="xml"` or no mode) become `type="html"` with the wrapper div
- *   removed (rss-parser rebuilds inline XML lossily); Atom 0.3
- *   `mode="base64"` is decoded.
+ * - `&` that starts no entity becomes `&amp;`; HTML named entities that XML
+ *   does not know (&nbsp; &mdash;) become numeric references; an unknown
+ *   name stays as literal text.
+ *
+ * Text constructs (Atom xhtml, base64, HTML written as elements) are left
+ * as they are: the second pass (xml-scan.ts) reads them from the same text.
  */
-import { decodeHTMLStrict, escapeText } from 'entities';
+import { decodeHTMLStrict } from 'entities';
+import { findRoot, itemEnds } from './xml-outline.ts';
 
 const XML_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
 
 export function repairXml(input: string): string {
-  let xml = input;
-  // Junk before the first tag ("<?xml" or the root element).
-  const start = xml.search(/<(\?xml|[a-zA-Z])/);
-  if (start > 0) xml = xml.slice(start);
+  return repairAndCap(input, Infinity).xml;
+}
+
+/**
+ * repairXml for a feed read up to `max` items: the document is cut after the
+ * `max`-th item before its entities are repaired (see keepFirstItems);
+ * `listed` says how many it listed when it was cut.
+ */
+export function repairAndCap(input: string, max: number): { xml: string; listed: number | null } {
+  const rooted = fromRoot(cleanXml(input));
+  const cut = Number.isFinite(max) ? keepFirstItems(rooted, max) : null;
+  return { xml: fixEntities(cut?.xml ?? rooted), listed: cut?.listed ?? null };
+}
+
+/** What must go before anything reads the document: forbidden characters and the DOCTYPE. */
+function cleanXml(input: string): string {
   // XML 1.0 forbids C0 controls other than tab, LF and CR.
-  xml = xml.replace(/[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/g, '');
-  xml = xml.replace(/^(<\?xml\b[^>]*?)\s+encoding\s*=\s*(["'])[^"']*\2/, '$1');
+  const xml = input.replace(/[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/g, '');
   // Internal DTD subsets are where entity attacks live; feeds do not need them.
-  xml = stripDoctype(xml);
-  xml = fixEntities(xml);
-  if (/<feed[\s>]/.test(xml)) xml = flattenAtomText(xml);
-  return xml;
+  return stripDoctype(xml);
+}
+
+/** The declaration's pseudo-attributes kept (encoding is not: see above), with the values XML allows. */
+const DECLARATION: Record<string, RegExp> = { version: /^1\.\d$/, standalone: /^(yes|no)$/ };
+
+/** The document from its root element on, after a declaration that no longer names an encoding. */
+function fromRoot(xml: string): string {
+  const root = findRoot(xml);
+  if (root.name === null) return xml.trimStart();
+  const kept = Object.entries(DECLARATION).flatMap(([name, valid]) => {
+    const value = root.declaration?.[name]?.trim();
+    // Only values XML allows are written back: nothing from the document reaches the prolog unchecked.
+    return value && valid.test(value) ? [` ${name}="${value}"`] : [];
+  });
+  return (root.declaration ? `<?xml${kept.join('')}?>` : '') + xml.slice(root.start);
 }
 
 /** Repairs entity references outside CDATA sections. */
@@ -52,38 +78,14 @@ function splitCdata(xml: string, fix: (text: string) => string): string {
   return parts.map((part, i) => (i % 2 === 1 ? part : fix(part))).join('');
 }
 
-// Not self-closing (<content src="…"/> has no text to flatten).
-const ATOM_TEXT = /<(content|summary|title|subtitle|tagline|rights|copyright|info)(\s[^>]*?)?(?<!\/)>([\s\S]*?)<\/\1>/g;
-
-function flattenAtomText(xml: string): string {
-  return xml.replace(ATOM_TEXT, (whole, tag: string, attrs: string | undefined, inner: string) => {
-    const attr = (name: string) => new RegExp(`\\s${name}\\s*=\\s*["']([^"']*)["']`, 'i').exec(attrs ?? '')?.[1]?.toLowerCase();
-    const type = attr('type');
-    const rest = (attrs ?? '').replace(/\s(type|mode)\s*=\s*(["'])[^"']*\2/gi, '');
-    if (attr('mode') === 'base64') {
-      const textual = !type || /^(text|html|xhtml)\b|^text\/|xml$/.test(type);
-      const decoded = textual ? Buffer.from(inner.replace(/\s+/g, ''), 'base64').toString('utf8') : '';
-      return `<${tag}${rest} type="${type === 'text' || type === 'text/plain' ? 'text' : 'html'}">${escapeText(decoded)}</${tag}>`;
-    }
-    // Raw child elements (outside CDATA) only belong in inline XML content.
-    if (type !== 'xhtml' && !/<[a-zA-Z]/.test(inner.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''))) return whole;
-    const unwrapped = inner.trim().replace(/^<(?:\w+:)?div\b[^>]*>([\s\S]*)<\/(?:\w+:)?div>$/, '$1');
-    // Drop namespace prefixes such as <xhtml:p>, which HTML does not know.
-    const html = unwrapped.replace(/<(\/?)\w+:(\w+)/g, '<$1$2');
-    return `<${tag}${rest} type="html">${escapeText(html)}</${tag}>`;
-  });
-}
-
 /**
  * For a document cut off mid-way: keeps everything up to the last complete
- * item or entry and closes the open elements. Returns null when no complete
- * item exists.
+ * item or entry and closes the elements still open there. Returns null when
+ * no complete item exists.
  */
 export function truncateToLastItem(xml: string): string | null {
-  const lastItem = Math.max(xml.lastIndexOf('</item>'), xml.lastIndexOf('</entry>'));
-  if (lastItem < 0) return null;
-  const endTag = xml.startsWith('</item>', lastItem) ? '</item>' : '</entry>';
-  return closeAfter(xml.slice(0, lastItem + endTag.length));
+  const last = itemEnds(xml).at(-1);
+  return last ? xml.slice(0, last.at) + last.closers : null;
 }
 
 /**
@@ -93,25 +95,20 @@ export function truncateToLastItem(xml: string): string | null {
  * more than `max`; else the cut document and how many items it listed.
  */
 export function keepFirstItems(xml: string, max: number): { xml: string; listed: number } | null {
-  const tag = xml.includes('</entry>') && !xml.includes('</item>') ? '</entry>' : '</item>';
-  let listed = 0;
-  let cutAt = -1;
-  for (let at = xml.indexOf(tag); at >= 0; at = xml.indexOf(tag, at + tag.length)) {
-    listed++;
-    if (listed === max) cutAt = at + tag.length;
-  }
-  if (listed <= max || cutAt < 0) return null;
-  return { xml: closeAfter(xml.slice(0, cutAt)), listed };
+  // Counting end tags is a cheap upper bound; only a document that may be over the cap is tokenized.
+  if (endTagsAtLeast(xml, max + 1) <= max) return null;
+  const ends = itemEnds(xml);
+  const cut = ends[max - 1];
+  if (ends.length <= max || !cut) return null;
+  return { xml: xml.slice(0, cut.at) + cut.closers, listed: ends.length };
 }
 
-/** Closes the elements still open after the last complete item or entry. */
-function closeAfter(head: string): string {
-  if (/<feed[\s>]/.test(head)) return `${head}</feed>`;
-  if (/<rdf:RDF[\s>]/.test(head)) {
-    // RDF items are siblings of the channel, which is already closed.
-    return `${head}</rdf:RDF>`;
-  }
-  return `${head}</channel></rss>`;
+/** How many `</item>` (or, in a feed with none, `</entry>`) strings the text holds, counting no further than `enough`. */
+function endTagsAtLeast(xml: string, enough: number): number {
+  const tag = xml.includes('</item>') ? '</item>' : '</entry>';
+  let n = 0;
+  for (let at = xml.indexOf(tag); at >= 0 && n < enough; at = xml.indexOf(tag, at + tag.length)) n++;
+  return n;
 }
 
 /**

@@ -352,7 +352,7 @@ async function fetchAndMerge(feed: FeedConfig, state: FeedState, ctx: IngestCont
     filters: [ctx.config.filters, feed.filters],
     prepare: (item) => {
       const c0 = performance.now();
-      const prepared = prepareContent(item.contentHtml, item.baseUrl);
+      const prepared = prepareContent(item.contentHtml, item.baseUrl, item.summary);
       contentMs += performance.now() - c0;
       return prepared;
     },

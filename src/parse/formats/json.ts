@@ -3,6 +3,7 @@ import type { Attachment, FeedDoc } from '../../model/feed.ts';
 import { parseDate } from '../dates.ts';
 import { absoluteUrl, normalizeLink } from '../links.ts';
 import { plainText } from '../text.ts';
+import { textToHtml } from '../text-construct.ts';
 import type { ParseInput, RawItem } from '../raw-item.ts';
 
 type Json = Record<string, unknown>;
@@ -23,9 +24,10 @@ export function parseJsonFeed(text: string, input: ParseInput): { doc: Omit<Feed
     const published = parseDate(dateRaw, dates);
     if (dateRaw && !published) warnings.push(`unreadable date "${dateRaw}" on "${plainText(item.title)}"`);
     const author = authorsOf(item) ?? feedAuthor;
-    const html = str(item.content_html) ?? (str(item.content_text) ? escapeToHtml(str(item.content_text)!) : str(item.summary) ?? '');
+    const content = str(item.content_html) ?? (str(item.content_text) ? textToHtml(str(item.content_text)!) : null);
+    const summary = str(item.summary);
     return {
-      title: str(item.title) ?? '',
+      title: plainText(str(item.title)),
       // `url` is the permalink; an `id` that is a URL is one too (1.0 feeds often give only that);
       // `external_url` is what a link-blog item points at, the last resort.
       link: str(item.url) ?? (typeof item.id === 'string' && /^https?:\/\//i.test(item.id) ? item.id : null) ?? str(item.external_url) ?? null,
@@ -33,7 +35,9 @@ export function parseJsonFeed(text: string, input: ParseInput): { doc: Omit<Feed
       author: author || null,
       published,
       updated: parseDate(str(item.date_modified), dates),
-      contentHtml: html,
+      contentHtml: content ?? (summary ? textToHtml(summary) : ''),
+      // JSON Feed's summary is plain text; kept when there is content beside it.
+      summary: content && summary ? summary.trim() : null,
       categories: (Array.isArray(item.tags) ? item.tags : []).filter((t): t is string => typeof t === 'string'),
       attachments: (Array.isArray(item.attachments) ? item.attachments : []).filter(isObject).flatMap((a): Attachment[] => {
         const url = absoluteUrl(str(a.url), base);
@@ -72,9 +76,4 @@ function isObject(v: unknown): v is Json {
 
 function str(v: unknown): string | null {
   return typeof v === 'string' && v.trim() ? v : null;
-}
-
-function escapeToHtml(text: string): string {
-  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return escaped.split(/\n{2,}/).map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`).join('\n');
 }

@@ -37,6 +37,8 @@ export interface FullTextOptions {
   decode: Decode;
   /** The content stage's pass over feed HTML (lazy images, sanitizer, absolute URLs against the base). */
   prepare: (html: string, baseUrl: string) => PreparedPage;
+  /** The build is being stopped: pages waiting for their host's turn go at once (the client then fails them fast, as 'stopped'). */
+  stop?: AbortSignal | undefined;
 }
 
 export interface FullTextRun {
@@ -59,7 +61,7 @@ export interface FullText {
 
 export function createFullText(options: FullTextOptions): FullText {
   const { fetch: config, now } = options;
-  const perHost = createHostLimiter({ perHost: config.perHost, gapMs: config.pageDelayMs });
+  const perHost = createHostLimiter({ perHost: config.perHost, gapMs: config.pageDelayMs, stop: options.stop });
   const global = pLimit(config.concurrency);
   let extractor: Promise<ArticleExtractor> | null = null;
 

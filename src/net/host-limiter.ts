@@ -9,8 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export type HostLimiter = <T>(url: string, task: () => Promise<T>) => Promise<T>;
 
-export function createHostLimiter(options: { perHost: number; gapMs?: number }): HostLimiter {
+/** `stop` (the build is being stopped) ends the waits between requests: what is queued runs at once, to fail fast. */
+export function createHostLimiter(options: { perHost: number; gapMs?: number; stop?: AbortSignal | undefined }): HostLimiter {
   const gap = options.gapMs ?? 0;
+  const stop = options.stop;
   const hosts = new Map<string, { limit: LimitFunction; next: number }>();
   return (url, task) => {
     const key = hostOf(url);
@@ -19,7 +21,9 @@ export function createHostLimiter(options: { perHost: number; gapMs?: number }):
     const h = host;
     return h.limit(async () => {
       // Checked again after each wait: a timer that fires late (a busy event loop) must not let two start together.
-      for (let wait = h.next - Date.now(); wait > 0; wait = h.next - Date.now()) await sleep(wait);
+      for (let wait = h.next - Date.now(); wait > 0 && !stop?.aborted; wait = h.next - Date.now()) {
+        await sleep(wait, undefined, stop ? { signal: stop } : {}).catch(() => undefined);
+      }
       h.next = Date.now() + gap;
       return task();
     });

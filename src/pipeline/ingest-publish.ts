@@ -64,7 +64,7 @@ export async function ingest(options: {
   const client = createHttpClient({ userAgent: config.fetch.userAgent, ...options.http }, stop);
   // Only when some feed asks for it: the extractor's DOM costs a second to load.
   const fullText = config.feeds.some((f) => f.enabled && f.fullText !== false)
-    ? createFullText({ client, fetch: config.fetch, now, decode: decodeHtml, prepare: prepareContent })
+    ? createFullText({ client, fetch: config.fetch, now, decode: decodeHtml, prepare: prepareContent, stop })
     : null;
   try {
     let t = performance.now();

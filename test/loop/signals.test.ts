@@ -24,7 +24,7 @@ interface Setup {
   cache: string;
 }
 
-async function setup(t: { after(fn: () => unknown): void }): Promise<Setup> {
+async function setup(t: { after(fn: () => unknown): void }, extra: { fullText?: boolean } = {}): Promise<Setup> {
   const dir = await tempDir(t);
   const publisher = await startPublisher(3);
   t.after(() => publisher.close());
@@ -34,8 +34,8 @@ async function setup(t: { after(fn: () => unknown): void }): Promise<Setup> {
     JSON.stringify({
       site: { title: 'Signals', url: 'http://localhost:8080/' },
       // Every feed at once: the tests catch the build with all of them in flight.
-      fetch: { allowPrivateNetworks: true, timeoutSeconds: 20, perHost: 8 },
-      feeds: publisher.feedIds.map((id) => ({ id, url: `${publisher.origin}/${id}.xml` })),
+      fetch: { allowPrivateNetworks: true, timeoutSeconds: 20, perHost: 8, pageDelaySeconds: 5 },
+      feeds: publisher.feedIds.map((id) => ({ id, url: `${publisher.origin}/${id}.xml`, ...(extra.fullText && id === 'f0' ? { fullText: true } : {}) })),
     }),
   );
   return { dir, publisher, config, out: path.join(dir, '_site'), cache: path.join(dir, '.cache') };
@@ -136,6 +136,30 @@ test('SIGTERM while images download: exit 143, the merged articles are kept, the
   const html = await readFile(path.join(s.out, 'articles', md5(`${s.publisher.origin}/f0/0.html`), 'index.html'), 'utf8');
   assert.match(html, /<img[^>]+\.webp/, 'the article links its converted image');
   t.diagnostic(`reliability: SIGTERM while downloading images: exit ${stopped.code} after ${stopped.stopMs} ms`);
+});
+
+test('SIGINT while full-text pages are fetched: pages waiting for their turn do not hold the stop; the next build fetches them', async (t) => {
+  const s = await setup(t, { fullText: true });
+  s.publisher.hour = 5;
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  t.after(() => open());
+  // Article pages hang; the next one to that host may start only 5 s after the last.
+  s.publisher.hold = (p) => (p.endsWith('.html') ? gate : null);
+  const run = build(s);
+  await until(() => s.publisher.requests.some((p) => p.endsWith('.html')), 'a page is being fetched');
+  const stopped = await cancel(run, 'SIGINT');
+  open();
+  assert.equal(stopped.code, 130, stopped.stderr);
+  assert.doesNotMatch(stopped.stderr, /still stopping/);
+  assert.match(stopped.stderr, /stopped by SIGINT while fetching feeds and converting images/);
+  assert.deepEqual(await leftovers(s), []);
+  assert.deepEqual((await archivedLinks(s, 'f0')).sort(), s.publisher.published().filter((l) => l.includes('/f0/')).sort(), 'the merged articles are kept');
+  const pagesBefore = s.publisher.requests.filter((p) => p.endsWith('.html')).length;
+  await nextBuildCompletes(s);
+  const pages = s.publisher.requests.filter((p) => p.endsWith('.html')).length - pagesBefore;
+  assert.ok(pages >= 6, `the next build fetches every page the stop cut short (${pages})`);
+  t.diagnostic(`reliability: SIGINT while fetching full-text pages: exit ${stopped.code} after ${stopped.stopMs} ms`);
 });
 
 test('SIGINT while the site is written: exit 130, lock released, the next build writes the whole site', async (t) => {

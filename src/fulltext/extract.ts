@@ -12,6 +12,7 @@
  * page costs ~70 ms), and jsdom is loaded only when a feed asks for full text.
  * DOMParser documents never run scripts or load anything.
  */
+/// <reference path="../types/jsdom.d.ts" />
 import type { Result } from '../model/errors.ts';
 import { failure } from '../model/errors.ts';
 import { judgeArticle } from './verdict.ts';

@@ -21,7 +21,8 @@ test('25 hourly runs on fresh runners with cancels, kills, evictions, overlaps a
   assert.equal(f.final, f.published, 'the final site holds every article published');
 
   // What a person reading the run pages sees.
-  const cancelled = result.runs.filter((r) => r.faults.includes('cancel') && r.killed && r.code !== null);
+  const cancelled = result.runs.filter((r) => r.faults.includes('cancel') && r.killed);
+  assert.ok(cancelled.length > 0, 'a run is cancelled while it runs');
   for (const r of cancelled) {
     assert.equal(r.code, 130, `a cancelled run exits 130: ${r.stderr}`);
     assert.match(r.summary, /## Feed digest: stopped by SIGINT/);

@@ -26,8 +26,14 @@ import { REPO_ROOT } from '../support/tmp.ts';
 import { articleIds, EPOCH, HOUR, md5, startDeployedSite, startPublisher } from './world.ts';
 
 export type Fault =
+  /** Cancelled while it runs (holding the cache), at a random moment of its work. */
   | 'cancel'
+  /** Killed while it runs (holding the cache), at a random moment of its work. */
   | 'sigkill'
+  /** Cancelled at a random moment from its start, perhaps before it took the cache. */
+  | 'early-cancel'
+  /** Killed at a random moment from its start. */
+  | 'early-sigkill'
   | 'evict'
   | 'overlap'
   | 'feed-down'
@@ -88,15 +94,15 @@ function plan(hours: number, rand: () => number): Map<number, Fault[]> {
     [8, ['feed-down']],
     [10, ['publisher-down']],
     [13, ['evict', 'site-500-briefly']],
-    [15, ['cancel']],
+    [15, ['early-cancel']],
     [16, ['sigkill']],
     [17, ['evict']],
     [19, ['evict', 'site-down-during-restore']],
     [21, ['cancel', 'overlap']],
-    [22, ['sigkill']],
+    [22, ['early-sigkill']],
   ];
   const faults = new Map<number, Fault[]>(fixed);
-  const kinds: Fault[] = ['cancel', 'sigkill', 'evict', 'overlap', 'publisher-down', 'site-500-briefly'];
+  const kinds: Fault[] = ['cancel', 'sigkill', 'early-cancel', 'early-sigkill', 'evict', 'overlap', 'publisher-down', 'site-500-briefly'];
   for (let h = 25; h < hours; h++) if (rand() < 0.4) faults.set(h, [kinds[Math.floor(rand() * kinds.length)]!]);
   return faults;
 }
@@ -195,16 +201,30 @@ export async function soak(options: { root: string; hours: number; seed: number;
       killed = true;
       child.kill(signal);
     };
-    const moment = 200 + rand() * 3800;
-    if (runFaults.includes('cancel')) {
-      // GitHub's cancel: SIGINT, SIGTERM 7.5 s later, then the process tree is killed.
-      later(moment, () => {
-        send('SIGINT');
-        later(7_500, () => send('SIGTERM'));
-        later(10_000, () => send('SIGKILL'));
-      });
+    // GitHub's cancel: SIGINT, SIGTERM 7.5 s later, then the process tree is killed.
+    const cancel = () => {
+      send('SIGINT');
+      later(7_500, () => send('SIGTERM'));
+      later(10_000, () => send('SIGKILL'));
+    };
+    const kill = () => send('SIGKILL');
+    const early = 200 + rand() * 3800;
+    const whileRunning = rand() * 3000;
+    if (runFaults.includes('early-cancel')) later(early, cancel);
+    if (runFaults.includes('early-sigkill')) later(early, kill);
+    const fault = runFaults.includes('cancel') ? cancel : runFaults.includes('sigkill') ? kill : null;
+    if (fault) {
+      // Once the build holds the cache (its lock is there), a random moment into its work.
+      const lock = path.join(work, '.cache', 'build.lock');
+      const poll = setInterval(() => {
+        if (exited) clearInterval(poll);
+        else if (existsSync(lock)) {
+          clearInterval(poll);
+          later(whileRunning, fault);
+        }
+      }, 5);
+      timers.push(poll);
     }
-    if (runFaults.includes('sigkill')) later(moment, () => send('SIGKILL'));
     const result = await done;
     for (const t of timers) clearTimeout(t);
     const ms = Date.now() - started;

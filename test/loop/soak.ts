@@ -96,7 +96,7 @@ function plan(hours: number, rand: () => number): Map<number, Fault[]> {
     [13, ['evict', 'site-500-briefly']],
     [15, ['early-cancel']],
     [16, ['sigkill']],
-    [17, ['evict']],
+    [18, ['evict']],
     [19, ['evict', 'site-down-during-restore']],
     [21, ['cancel', 'overlap']],
     [22, ['early-sigkill']],
@@ -209,16 +209,17 @@ export async function soak(options: { root: string; hours: number; seed: number;
     };
     const kill = () => send('SIGKILL');
     const early = 200 + rand() * 3800;
-    const whileRunning = rand() * 3000;
+    const whileRunning = rand() * 1500;
     if (runFaults.includes('early-cancel')) later(early, cancel);
     if (runFaults.includes('early-sigkill')) later(early, kill);
     const fault = runFaults.includes('cancel') ? cancel : runFaults.includes('sigkill') ? kill : null;
     if (fault) {
-      // Once the build holds the cache (its lock is there), a random moment into its work.
-      const lock = path.join(work, '.cache', 'build.lock');
+      // While the build holds the cache: a random moment after it asks for its first feed
+      // (fetching, converting images, sometimes writing the site).
+      const seen = publisher.requests.length;
       const poll = setInterval(() => {
         if (exited) clearInterval(poll);
-        else if (existsSync(lock)) {
+        else if (publisher.requests.slice(seen).some((p) => p.endsWith('.xml'))) {
           clearInterval(poll);
           later(whileRunning, fault);
         }

@@ -52,12 +52,6 @@ export interface BuildOptions {
   shard?: ShardSpec;
   /** GitHub Actions: the step summary file and where `::warning::` lines go. */
   ci?: CiReporting;
-  /**
-   * Aborting it stops the build (the CLI aborts it on SIGINT or SIGTERM): no
-   * new work starts, what was archived is saved, the lock is released, and
-   * build() rejects with a StoppedError saying where it stopped.
-   */
-  signal?: AbortSignal;
 }
 
 export interface BuildResult {
@@ -67,12 +61,16 @@ export interface BuildResult {
 
 export { PACKAGE_ROOT };
 
-export async function build(options: BuildOptions): Promise<BuildResult> {
+/**
+ * Aborting `stop` stops the build (the CLI aborts it on SIGINT or SIGTERM):
+ * no new work starts, what was archived is saved, the lock is released, and
+ * build() rejects with a StoppedError saying where it stopped.
+ */
+export async function build(options: BuildOptions, stop?: AbortSignal): Promise<BuildResult> {
   const started = new Date();
   const now = options.now ?? started;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const clock = performance.now();
-  const stop = options.signal;
 
   let config = await loadConfig(options.config);
   if (options.concurrency) config = { ...config, fetch: { ...config.fetch, concurrency: options.concurrency } };

@@ -248,8 +248,7 @@ async function runBuild(args: string[], signal: AbortSignal): Promise<number> {
     restoreFrom: from ?? values.restore,
     ...(shard ? { shard } : {}),
     ...(ci ? { ci } : {}),
-    signal,
-  });
+  }, signal);
   if (!values.quiet) {
     process.stderr.write(shard ? `Partial state of shard ${shard.index}/${shard.count} saved in ${path.resolve(values.cache)}\n` : `Site written to ${path.resolve(values.out)}\n`);
   }

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { rng } from '../../bench/corpus.ts';
 import { REPO_ROOT } from '../support/tmp.ts';
 import { articleIds, EPOCH, HOUR, md5, startDeployedSite, startPublisher } from './world.ts';
 
@@ -66,18 +67,6 @@ export interface SoakResult {
   runs: RunRecord[];
   figures: { runs: number; deployed: number; killed: number; refused: number; lost: number; stuck: number; published: number; final: number };
   problems: string[];
-}
-
-/** A small deterministic generator (mulberry32): the same seed, the same faults at the same moments. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -135,7 +124,7 @@ class CacheStore {
 
 export async function soak(options: { root: string; hours: number; seed: number; feeds?: number; log?: (line: string) => void }): Promise<SoakResult> {
   const log = options.log ?? (() => {});
-  const rand = random(options.seed);
+  const rand = rng(options.seed);
   const faults = plan(options.hours, rand);
   const publisher = await startPublisher(options.feeds ?? 4);
   const deployedDir = path.join(options.root, 'deployed');

@@ -15,7 +15,7 @@ import { parseFeed } from '../parse/index.ts';
 import { loadArchive, mergeFeed, newestFirst, saveArchive } from '../archive/index.ts';
 import { chooseCover, prepareContent, rewriteImages } from '../content/index.ts';
 import { createImageProcessor, iconCandidates, loadImageIndex, type ImageProcessor } from '../images/index.ts';
-import { renderSite, type RenderArticle, type RenderFeed, type RenderImage } from '../render/index.ts';
+import { readSeals, renderSite, writeSeals, type RenderArticle, type RenderFeed, type RenderImage } from '../render/index.ts';
 import { createProgress, feedTotals, type BuildReport, type FeedReport } from '../report/index.ts';
 import { causeOf, failure } from '../model/errors.ts';
 import { assignShards, loadManifest, manifestFile, saveManifest, shardUrls, SITE_MANIFEST_PATH, type AssetFile } from '../assets/index.ts';
@@ -168,6 +168,7 @@ export async function publish(options: {
     });
 
   t = performance.now();
+  const workDir = path.join(options.cacheDir, 'render');
   const rendered = await renderSite({
     config,
     feeds,
@@ -175,13 +176,16 @@ export async function publish(options: {
     report: options.report,
     now: options.now,
     outDir: options.out,
-    workDir: path.join(options.cacheDir, 'render'),
+    workDir,
+    // Full list pages keep their articles from one build to the next.
+    seals: await readSeals(workDir),
     assetFile: (p) => state.images.filePath(p),
     // The manifest on the site too: a restore after a lost cache must not number shards again.
     ...(assets ? { assetUrl: assets.url, extraFiles: [{ path: SITE_MANIFEST_PATH, body: JSON.stringify(assets.manifest) }] } : {}),
     packageRoot: PACKAGE_ROOT,
     searchPartSize: options.searchPartSize,
   });
+  await writeSeals(workDir, rendered.seals);
   steps.render = performance.now() - t;
   for (const [k, v] of Object.entries(rendered.timings)) steps[`render.${k}`] = v;
   return { pages: rendered.pages, pagesWritten: rendered.pagesWritten, steps, warnings: rendered.warnings };

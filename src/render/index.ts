@@ -19,11 +19,13 @@ import { IFRAME_HOSTS_FOR_CSP } from './csp.ts';
 import { digestSchema } from './digest-schema.ts';
 import { runEleventy } from './eleventy.ts';
 import type { RenderArticle, RenderInput } from './input.ts';
-import { feedsJson, jsonFeedFiles, type FeedContext, type SiteFile } from './jsonfeed.ts';
+import { feedsJson, jsonFeedDocuments, jsonFeedFile, type FeedContext, type SiteFile } from './jsonfeed.ts';
+import { newer, type Position, type Seal } from './pagination.ts';
 import { PACKAGE_VERSION } from '../package-root.ts';
 import { paths } from './paths.ts';
 import { sitemapFiles, type SitemapUrl } from './sitemap.ts';
-import { writeSearchIndex, type SearchIndexResult, type SearchPart } from './search.ts';
+import { writeSearchIndex, type SearchIndexResult } from './search.ts';
+import { searchParts, type SearchPart } from './search-parts.ts';
 import { collectGarbage } from './memory.ts';
 import { SiteFiles } from './site-files.ts';
 import { buildViewModel, placeArticle, placeAtomFeed, type ArticleSummary, type ViewModel } from './view-model.ts';
@@ -35,6 +37,7 @@ const PAGEFIND_VERSION = await readFile(path.join(path.dirname(fileURLToPath(imp
 );
 
 export type { RenderInput, RenderArticle, RenderFeed, RenderImage } from './input.ts';
+export { readSeals, writeSeals } from './seals-file.ts';
 export { paths } from './paths.ts';
 
 export interface RenderResult {
@@ -53,6 +56,8 @@ export interface RenderResult {
   warnings: string[];
   /** Milliseconds: plan, view model, templates, keys, Eleventy, JSON, assets, prune, search, manifest. */
   timings: Record<string, number>;
+  /** Every list's sealed pages, for the next render (RenderInput.seals). */
+  seals: Record<string, Seal[]>;
 }
 
 export async function renderSite(input: RenderInput): Promise<RenderResult> {
@@ -104,7 +109,7 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   site.keepFolder(bundle, contentKey(pages.searchParts.map((p) => p.key).join('\n')));
   const pruned = await time('prune', () => site.prune());
   await time('manifest', () => site.save());
-  return { pages: pages.total, pagesWritten: pages.written, pruned, jsonFiles, images, search, warnings, timings };
+  return { pages: pages.total, pagesWritten: pages.written, pruned, jsonFiles, images, search, warnings, timings, seals: pages.seals };
 }
 
 /** What the steps after the pages need from them (the view model itself is gone by then). */
@@ -118,6 +123,8 @@ interface RenderedPages {
   feeds: ViewModel['feeds'];
   sitemap: SitemapUrl[];
   searchParts: SearchPart[];
+  /** The lists' seals: the pages' (view model), then the JSON archive's (writeJson). */
+  seals: Record<string, Seal[]>;
 }
 
 type Time = <T>(name: string, fn: () => Promise<T> | T) => Promise<T>;
@@ -131,10 +138,18 @@ async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Pro
   const templates = await time('stageTemplates', () => stageTemplates(input));
   const csp = contentSecurityPolicy();
   const plan = await time('keys', () =>
-    planPages(vm, searchOrder(input.articles), site, { templatesHash: templates.hash, csp, perRun: input.pagesPerRun ?? PAGES_PER_RUN, perPart: input.searchPartSize ?? SEARCH_PART_SIZE }),
+    planPages(vm, searchOrder(input.articles), site, {
+      templatesHash: templates.hash,
+      csp,
+      perRun: input.pagesPerRun ?? PAGES_PER_RUN,
+      perPart: input.searchPartSize ?? SEARCH_PART_SIZE,
+      searchSeals: input.seals?.search ?? [],
+      searchPosition: (i) => searchPosition(input.articles[i]!),
+    }),
   );
   const written = await time('eleventy', async () => {
-    const globals = { ...vm, csp, opmlGroups: opmlGroups(vm.feeds) };
+    const { seals: _seals, ...data } = vm;
+    const globals = { ...data, csp, opmlGroups: opmlGroups(vm.feeds) };
     // Eleventy holds every page it renders until the run ends: a few thousand
     // pages per run keeps memory flat however large the archive. The first
     // run also renders the single pages (feeds/, archive/, feeds.opml…).
@@ -157,7 +172,7 @@ async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Pro
     ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
     ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
   ];
-  return { total: written + plan.kept, written, articleKeys: plan.articleKeys, shared: plan.shared, feeds: vm.feeds, sitemap, searchParts: plan.parts };
+  return { total: written + plan.kept, written, articleKeys: plan.articleKeys, shared: plan.shared, feeds: vm.feeds, sitemap, searchParts: plan.parts, seals: { ...vm.seals, search: plan.searchSeals } };
 }
 
 /**
@@ -169,8 +184,8 @@ async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPag
   const { config } = input;
   const siteUrl = config.site.url;
   let written = 0;
-  const write = async (file: SiteFile) => {
-    if (await site.write(file.path, file.body, contentKey(file.body))) written++;
+  const write = async (file: SiteFile, key = contentKey(file.body)) => {
+    if (await site.write(file.path, file.body, key)) written++;
   };
   for (const file of sitemapFiles(pages.sitemap, siteUrl)) await write(file);
 
@@ -182,14 +197,14 @@ async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPag
       list.push(ra);
     }
   }
-  const documents: { name: string; articles: RenderArticle[]; context: Omit<FeedContext, 'assetUrl' | 'items'> }[] = [
+  const documents: { name: string; articles: RenderArticle[]; context: Omit<FeedContext, 'assetUrl' | 'sizes'> }[] = [
     {
-      name: 'all',
+      name: 'json all',
       articles: input.articles,
       context: { siteUrl, title: config.site.title, description: config.site.description, homePageUrl: siteUrl, language: config.site.language, pathOf: paths.allJson, feedId: null },
     },
     ...pages.feeds.map((f) => ({
-      name: `feed ${f.id}`,
+      name: `json feed ${f.id}`,
       articles: articlesByFeed.get(f.id) ?? [],
       context: {
         siteUrl,
@@ -199,13 +214,13 @@ async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPag
         language: f.language ?? config.site.language,
         // A CDN icon is absolute already.
         ...(f.icon ? { icon: /^https?:/.test(f.icon.src) ? f.icon.src : siteUrl + f.icon.src.slice(config.site.basePath.length) } : {}),
-        pathOf: (n: number) => paths.feedJson(f.id, n),
+        pathOf: (n?: number) => paths.feedJson(f.id, n),
         feedId: f.id,
       },
     })),
   ];
-  // A document's pages are made again only when its key changes: its own fields, and
-  // for each item the article page's key plus what only the JSON carries.
+  // A document is made again only when its key changes: its place in the chain, the
+  // feed's own fields, and for each item the article page's key plus what only the JSON carries.
   const jsonOnlyOf = (ra: RenderArticle) => {
     const a = ra.article;
     const variants = [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])].flatMap((img) => img.variants.map((v) => v.path));
@@ -213,16 +228,17 @@ async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPag
   };
   const sizes = new Map<string, number>();
   for (const doc of documents) {
-    const hash = createHash('md5').update(`${pages.shared}\0${JSON.stringify(doc.context)}`);
-    for (const ra of doc.articles) hash.update(`\n${pages.articleKeys.get(ra.article.id)}\0`).update(jsonOnlyOf(ra));
-    const key = hash.digest('base64url');
-    if (site.groupUnchanged(doc.name, key)) continue;
-    const files: string[] = [];
-    for (const file of jsonFeedFiles(doc.articles, { ...doc.context, assetUrl: input.assetUrl, sizes })) {
-      await write(file);
-      files.push(file.path);
+    const context = { ...doc.context, assetUrl: input.assetUrl, sizes };
+    const { documents: files, seals } = jsonFeedDocuments(doc.articles, context, input.seals?.[doc.name] ?? []);
+    pages.seals[doc.name] = seals;
+    const head = `${pages.shared}\0${JSON.stringify(doc.context)}`;
+    for (const [i, file] of files.entries()) {
+      const hash = createHash('md5').update(`${head}\0${file.page} ${file.path} ${files[i + 1]?.path ?? ''}`);
+      for (const ra of file.items) hash.update(`\n${pages.articleKeys.get(ra.article.id)}\0`).update(jsonOnlyOf(ra));
+      const key = hash.digest('base64url');
+      if (site.unchanged(file.path, key)) continue;
+      await write(jsonFeedFile(files, i, context), key);
     }
-    site.group(doc.name, key, files);
   }
 
   await write(feedsJson(input.feeds, pages.feeds, siteUrl, input.now.toISOString(), input.assetUrl));
@@ -240,26 +256,24 @@ async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPag
  */
 const PAGES_PER_RUN = 2000;
 /**
- * Article pages per search index part: Pagefind holds ~70 KB a page while it
- * indexes (5,000 pages: ~350 MB, ~5 s here), and the search page loads one
- * small bundle per part.
+ * Articles in the newest search index parts; sealed ones are merged into
+ * parts 4 and 20 times as large (250 → 1,000 → 5,000: search-parts.ts).
+ * Pagefind holds ~70 KB a page while it indexes (5,000 pages: ~350 MB,
+ * ~5 s here), and the search page loads one small bundle per part.
  */
-const SEARCH_PART_SIZE = 5000;
+const SEARCH_PART_SIZE = 250;
 
 /**
  * The articles (indexes into RenderInput.articles) in the order the search
- * index takes them: first seen first (then by id), so new articles go to
- * the last part and the earlier parts keep their pages.
+ * index takes them: first seen first, so new articles go to the newest part
+ * and the earlier parts keep their pages (search-parts.ts).
  */
 function searchOrder(articles: RenderArticle[]): number[] {
-  const order = articles.map((_, i) => i);
-  const key = (i: number) => articles[i]!.article;
-  return order.sort((x, y) => {
-    const a = key(x);
-    const b = key(y);
-    return a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  });
+  const position = (i: number) => searchPosition(articles[i]!);
+  return articles.map((_, i) => i).sort((x, y) => (newer(position(x), position(y)) ? 1 : newer(position(y), position(x)) ? -1 : 0));
 }
+
+const searchPosition = (ra: RenderArticle): Position => ({ published: ra.article.firstSeen, id: ra.article.id });
 
 /** The view model's lists that paginated templates render a page per entry of. */
 type Paginated = Pick<ViewModel, 'riverPages' | 'feedPages' | 'categoryPages' | 'monthPages' | 'articlePages' | 'atomFeeds'>;
@@ -282,16 +296,18 @@ function placeRun(run: Paginated, site: ViewModel['site']) {
  * URLs). An article page is keyed by its content as stored, not as placed:
  * placing follows from the site settings in the shared part.
  *
- * Article pages are also cut, in search order, into search parts of
- * `perPart`, each keyed by its pages' keys and Pagefind's version: a part is
- * indexed again only when one of them, or the set of pages in it, changes.
+ * Article pages are also cut, in search order, into the search index's
+ * parts (search-parts.ts), each keyed by Pagefind's version and what the
+ * index reads of its pages (not their links to neighbouring articles): a
+ * part is indexed again only when one of them, or the set of pages in it,
+ * changes.
  */
 function planPages(
   vm: ViewModel,
   order: number[],
   site: SiteFiles,
-  options: { templatesHash: string; csp: string; perRun: number; perPart: number },
-): { chunks: Paginated[]; kept: number; shared: string; articleKeys: Map<string, string>; parts: SearchPart[] } {
+  options: { templatesHash: string; csp: string; perRun: number; perPart: number; searchSeals: Seal[]; searchPosition: (i: number) => Position },
+): { chunks: Paginated[]; kept: number; shared: string; articleKeys: Map<string, string>; parts: SearchPart[]; searchSeals: Seal[] } {
   const { perRun } = options;
   const shared = contentKey(
     JSON.stringify({
@@ -334,28 +350,35 @@ function planPages(
   for (const name of ['riverPages', 'feedPages', 'categoryPages', 'monthPages'] as const) {
     for (const page of vm[name]) add(name, page, keyOf(name, JSON.stringify({ ...page, items: null }), ...page.items.map(summaryJson)));
   }
+  // Article pages in search order: new articles' pages are rendered together, after the others.
   const articleKeys = new Map<string, string>();
-  const parts: SearchPart[] = [];
-  // One part even with no article: the search page still finds an (empty) index.
-  for (let from = 0; from === 0 || from < order.length; from += options.perPart) {
-    const part = { ids: [] as string[], key: '' };
-    const partKey = createHash('md5').update(`pagefind ${PAGEFIND_VERSION}\n`);
-    for (const i of order.slice(from, from + options.perPart)) {
-      const page = vm.articlePages[i]!;
-      const key = keyOf('articlePages', JSON.stringify({ ...page, content: null }), page.content);
-      articleKeys.set(page.id, key);
-      add('articlePages', page, key);
-      part.ids.push(page.id);
-      partKey.update(`${page.id} ${key}\n`);
-    }
-    part.key = partKey.digest('hex');
-    parts.push(part);
+  const searchKeys = new Map<string, string>();
+  for (const i of order) {
+    const page = vm.articlePages[i]!;
+    // What the search index reads of the page (not its links to its neighbours), then the page.
+    const searchKey = keyOf('articlePages', JSON.stringify({ ...page, content: null, prev: null, next: null }), page.content);
+    const key = keyOf('articlePages', searchKey, JSON.stringify([page.prev, page.next]));
+    searchKeys.set(page.id, searchKey);
+    articleKeys.set(page.id, key);
+    add('articlePages', page, key);
   }
+  const positions = new Map(order.map((i) => [vm.articlePages[i]!.id, options.searchPosition(i)]));
+  const { parts, seals: searchSeals } = searchParts(
+    order.map((i) => vm.articlePages[i]!.id),
+    (id) => positions.get(id)!,
+    options.searchSeals,
+    options.perPart,
+    (ids) => {
+      const hash = createHash('md5').update(`pagefind ${PAGEFIND_VERSION}\n`);
+      for (const id of ids) hash.update(`${id} ${searchKeys.get(id)}\n`);
+      return hash.digest('hex');
+    },
+  );
   for (const page of vm.atomFeeds) {
     const key = keyOf('atomFeeds', JSON.stringify({ ...page, items: null }), page.items.map((e) => articleKeys.get(e.id)).join(','));
     add('atomFeeds', page, key, Math.max(1, page.items.length));
   }
-  return { chunks, kept, shared, articleKeys, parts };
+  return { chunks, kept, shared, articleKeys, parts, searchSeals };
 }
 
 function contentKey(body: string | Uint8Array): string {

@@ -2,6 +2,7 @@
 import type { Config, FeedConfig } from '../model/config.ts';
 import type { Article, FeedState } from '../model/archive.ts';
 import type { ImageVariant } from '../model/image.ts';
+import type { Seal } from './pagination.ts';
 
 export interface RenderImage {
   /** Path of the full-size WebP below the site root. */
@@ -69,4 +70,9 @@ export interface RenderInput {
   searchPartSize?: number;
   /** Where the bundled templates/ and public/ live. */
   packageRoot: string;
+  /**
+   * Every list's sealed pages at the last render (RenderResult.seals), so a
+   * full page keeps its articles; absent, pages are cut from the oldest article.
+   */
+  seals?: Record<string, Seal[]>;
 }

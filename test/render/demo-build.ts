@@ -19,7 +19,8 @@ export interface DemoSite {
   result: BuildResult;
 }
 
-export async function buildDemoSite(dir: string, siteUrl: string): Promise<DemoSite> {
+/** `site`: settings over the demo's own (e.g. a smaller itemsPerPage). */
+export async function buildDemoSite(dir: string, siteUrl: string, site: Record<string, unknown> = {}): Promise<DemoSite> {
   const server = await startFixtureServer(path.join(REPO_ROOT, 'demo', 'feeds'));
   try {
     const config = JSON.parse((await readFile(path.join(REPO_ROOT, 'demo', 'feeds.json'), 'utf8')).replaceAll('__ORIGIN__', server.origin)) as {
@@ -27,7 +28,7 @@ export async function buildDemoSite(dir: string, siteUrl: string): Promise<DemoS
       site: Record<string, unknown>;
     };
     delete config.$schema;
-    config.site.url = siteUrl;
+    config.site = { ...config.site, ...site, url: siteUrl };
     const configFile = path.join(dir, 'feeds.json');
     await writeFile(configFile, JSON.stringify(config, null, 2));
     const out = path.join(dir, 'site');

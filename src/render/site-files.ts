@@ -15,20 +15,14 @@ import { readFile, rm, rmdir, writeFile, mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic-file.ts';
 import path from 'node:path';
 
-const VERSION = 2;
+/** 3: JSON Feed documents keyed one by one (no more groups). */
+const VERSION = 3;
 
 interface Manifest {
   version: number;
   /** The site folder the keys describe: another --out starts from nothing. */
   outDir: string;
   files: Record<string, string>;
-  /** Files made together from one key (a JSON Feed document's pages). */
-  groups: Record<string, Group>;
-}
-
-interface Group {
-  key: string;
-  files: string[];
 }
 
 export class SiteFiles {
@@ -36,13 +30,11 @@ export class SiteFiles {
   private readonly next = new Map<string, string>();
   /** Folders kept whole (the search bundle), with a trailing '/'. */
   private readonly folders = new Set<string>();
-  private readonly nextGroups = new Map<string, Group>();
 
   private constructor(
     readonly outDir: string,
     private readonly manifestFile: string,
     private readonly previous: Map<string, string>,
-    private readonly previousGroups: Map<string, Group>,
     private readonly onDisk: Set<string>,
   ) {}
 
@@ -57,10 +49,9 @@ export class SiteFiles {
     const saved = await readFile(manifestFile, 'utf8').then(parseManifest, () => null);
     const valid = saved !== null && saved.outDir === outDir;
     const previous = new Map(valid ? Object.entries(saved.files) : []);
-    const previousGroups = new Map(valid ? Object.entries(saved.groups) : []);
     await rm(manifestFile, { force: true });
     await mkdir(outDir, { recursive: true });
-    return new SiteFiles(outDir, manifestFile, previous, previousGroups, listFiles(outDir, new Set(folders.map(asFolder))));
+    return new SiteFiles(outDir, manifestFile, previous, listFiles(outDir, new Set(folders.map(asFolder))));
   }
 
   /** Records `file` as part of this site with `key`; true when the copy on disk is already that. */
@@ -93,24 +84,6 @@ export class SiteFiles {
     return true;
   }
 
-  /**
-   * True when the files made from `key` under `name` last time are all on
-   * disk; they are then part of this site as they are. Otherwise make them
-   * and call group() with their paths.
-   */
-  groupUnchanged(name: string, key: string): boolean {
-    const last = this.previousGroups.get(name);
-    if (last?.key !== key || !last.files.every((f) => this.onDisk.has(f) && this.previous.has(f))) return false;
-    for (const f of last.files) this.next.set(f, this.previous.get(f)!);
-    this.nextGroups.set(name, last);
-    return true;
-  }
-
-  /** Records the files made from `key` under `name` (written with write()). */
-  group(name: string, key: string, files: string[]): void {
-    this.nextGroups.set(name, { key, files });
-  }
-
   /** Everything under `folder` belongs to this site as it is now. */
   keepFolder(folder: string, key: string): void {
     const prefix = asFolder(folder);
@@ -135,7 +108,7 @@ export class SiteFiles {
 
   /** Records what the site folder now holds; the next render keeps what has not changed. */
   async save(): Promise<void> {
-    const manifest: Manifest = { version: VERSION, outDir: this.outDir, files: Object.fromEntries(this.next), groups: Object.fromEntries(this.nextGroups) };
+    const manifest: Manifest = { version: VERSION, outDir: this.outDir, files: Object.fromEntries(this.next) };
     await writeFileAtomic(this.manifestFile, JSON.stringify(manifest));
   }
 }
@@ -143,7 +116,7 @@ export class SiteFiles {
 function parseManifest(text: string): Manifest | null {
   try {
     const data = JSON.parse(text) as Partial<Manifest> | null;
-    const ok = data?.version === VERSION && typeof data.outDir === 'string' && typeof data.files === 'object' && data.files !== null && typeof data.groups === 'object' && data.groups !== null;
+    const ok = data?.version === VERSION && typeof data.outDir === 'string' && typeof data.files === 'object' && data.files !== null;
     return ok ? (data as Manifest) : null;
   } catch {
     return null;

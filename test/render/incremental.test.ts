@@ -109,7 +109,7 @@ test('pages are rendered again when the templates or site settings change, or a 
   await assertSameSite(renamed.outDir, await fresh(renamed, dir), 'no record');
 
   // A damaged record (cut short, hand-edited): the same, never an error.
-  for (const damaged of ['{"version":2,"outDir":', 'null', '{"version":2,"outDir":"x","files":[]}']) {
+  for (const damaged of ['{"version":3,"outDir":', 'null', '{"version":3,"outDir":"x","files":[]}']) {
     await writeFile(path.join(renamed.workDir, 'site-manifest.json'), damaged);
     assert.equal((await renderSite(renamed)).pagesWritten, r.pages, damaged);
   }

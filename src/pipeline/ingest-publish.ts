@@ -321,14 +321,26 @@ function assembleArticles(
         if (r) imgs[url] = r;
       }
       const cover = chooseCover(article.cover, article.images, (src) => images.lookup(src));
+      const lookup = cdnLookup ?? ((src: string) => images.lookup(src));
+      let html: string | undefined;
       byId.set(article.id, {
         article,
         feedIds: [feed.id],
-        html: rewriteImages(article.contentHtml, cdnLookup ?? ((src) => images.lookup(src)), {
-          assetBase: cdnLookup ? '' : ASSET_BASE_TOKEN,
-          eagerFirst: true,
-          isPlaceholder: (src) => images.isPlaceholder(src),
-        }),
+        // Made when render reads it: only for the pages and documents it writes.
+        get html() {
+          return (html ??= rewriteImages(article.contentHtml, lookup, {
+            assetBase: cdnLookup ? '' : ASSET_BASE_TOKEN,
+            eagerFirst: true,
+            isPlaceholder: (src) => images.isPlaceholder(src),
+          }));
+        },
+        // What the HTML is made from. The stored content changes only with its source
+        // (sourceHash, when an item is merged again) or when the cache is rebuilt.
+        htmlKey: JSON.stringify([
+          article.sourceHash,
+          article.contentHtml.length,
+          article.images.map((url) => lookup(url)?.variants.map((v) => v.path).join(' ') ?? (images.isPlaceholder(url) ? 0 : null)),
+        ]),
         cover: cover ? renderImage(cover.url, cover.asset) : null,
         images: imgs,
       });

@@ -356,7 +356,7 @@ function planPages(
   for (const i of order) {
     const page = vm.articlePages[i]!;
     // What the search index reads of the page (not its links to its neighbours), then the page.
-    const searchKey = keyOf('articlePages', JSON.stringify({ ...page, content: null, prev: null, next: null }), page.content);
+    const searchKey = keyOf('articlePages', JSON.stringify({ ...page, prev: null, next: null }), page.contentKey());
     const key = keyOf('articlePages', searchKey, JSON.stringify([page.prev, page.next]));
     searchKeys.set(page.id, searchKey);
     articleKeys.set(page.id, key);

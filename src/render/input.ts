@@ -19,8 +19,17 @@ export interface RenderArticle {
   article: Article;
   /** Feeds that list this article; the first is where it was found first. */
   feedIds: string[];
-  /** Article HTML with images rewritten; ASSET_BASE_TOKEN marks where the asset base goes. */
-  html: string;
+  /**
+   * Article HTML with images rewritten; ASSET_BASE_TOKEN marks where the asset
+   * base goes. May be made on first read (a getter): render reads it only for
+   * the pages and JSON documents it writes.
+   */
+  readonly html: string;
+  /**
+   * A key of everything `html` is made from, when it is cheaper than the HTML
+   * itself: render keys the article's pages by it. Absent: render hashes `html`.
+   */
+  htmlKey?: string;
   cover: RenderImage | null;
   /** Source URL → its optimized image, for every image in the content that was converted. */
   images: Record<string, RenderImage>;

@@ -3,6 +3,7 @@
  * so no template loops over the whole archive. Documented in the README
  * ("Templates"): keep the two in step.
  */
+import { createHash } from 'node:crypto';
 import { ASSET_BASE_TOKEN } from '../model/asset-url.ts';
 import { dateFormats } from './dates.ts';
 import type { RenderArticle, RenderFeed, RenderImage, RenderInput } from './input.ts';
@@ -186,14 +187,16 @@ export interface AtomFeedView {
 }
 
 /**
- * An article page as the view model holds it: everything but the HTML, kept
- * as `content` with its asset links unresolved. placeArticle() makes the
+ * An article page as the view model holds it: everything but the HTML, made
+ * by `content()` with its asset links unresolved. placeArticle() makes the
  * ArticleView a template receives, only for a page that is rendered, so the
- * kept pages of a large archive never copy their HTML.
+ * kept pages of a large archive never make or copy their HTML.
  */
 export interface ArticlePage extends Omit<ArticleView, 'html'> {
   /** The article's HTML with asset links still relative to ASSET_BASE_TOKEN. */
-  content: string;
+  content: () => string;
+  /** A key of what content() makes (RenderArticle.htmlKey, else the HTML's hash). */
+  contentKey: () => string;
 }
 
 /** An Atom document as the view model holds it: placeAtomFeed() makes the AtomFeedView. */
@@ -238,8 +241,8 @@ export interface ViewModel {
 }
 
 /** The page a template receives: the content with asset links under the site's base path. */
-export function placeArticle({ content, ...page }: ArticlePage, site: Pick<SiteView, 'basePath'>): ArticleView {
-  return { ...page, html: content.replaceAll(ASSET_BASE_TOKEN, site.basePath) };
+export function placeArticle({ content, contentKey: _key, ...page }: ArticlePage, site: Pick<SiteView, 'basePath'>): ArticleView {
+  return { ...page, html: content().replaceAll(ASSET_BASE_TOKEN, site.basePath) };
 }
 
 /** The document a template receives: entries with absolute URLs, since readers fetch them out of context. */
@@ -249,7 +252,7 @@ export function placeAtomFeed(feed: AtomFeedPage, site: Pick<SiteView, 'basePath
     items: feed.items.map((a) => ({
       ...placeArticle(a, site),
       url: site.url + paths.article(a.id),
-      absoluteHtml: a.content.replaceAll(ASSET_BASE_TOKEN, site.url),
+      absoluteHtml: a.content().replaceAll(ASSET_BASE_TOKEN, site.url),
     })),
   };
 }
@@ -409,7 +412,8 @@ export function buildViewModel(input: RenderInput): ViewModel {
         ogImage: cover ? (/^https?:\/\//.test(cover) ? cover : config.site.url + cover.slice(base.length)) : null,
       },
       path: outputFile(paths.article(a.id)),
-      content: ra.html,
+      content: () => ra.html,
+      contentKey: () => ra.htmlKey ?? createHash('md5').update(ra.html).digest('base64url'),
       modified: a.modified,
       categories: a.categories,
       attachments: a.attachments.map((att) => ({ ...att, kind: mediaKind(att.mimeType) })),

@@ -28,6 +28,7 @@ import { writeSearchIndex, type SearchIndexResult } from './search.ts';
 import { searchParts, type SearchPart } from './search-parts.ts';
 import { collectGarbage } from './memory.ts';
 import { SiteFiles } from './site-files.ts';
+import { readSizes, writeSizes } from './json-sizes.ts';
 import { buildViewModel, placeArticle, placeAtomFeed, type ArticleSummary, type ViewModel } from './view-model.ts';
 
 /** Pagefind's package.json is not in its exports: read the one beside its entry point. */
@@ -221,25 +222,40 @@ async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPag
   ];
   // A document is made again only when its key changes: its place in the chain, the
   // feed's own fields, and for each item the article page's key plus what only the JSON carries.
-  const jsonOnlyOf = (ra: RenderArticle) => {
-    const a = ra.article;
-    const variants = [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])].flatMap((img) => img.variants.map((v) => v.path));
-    return JSON.stringify([a.firstSeen, a.sourceHash, a.images, a.cover, ra.feedIds, ra.images, ra.cover, input.assetUrl ? variants.map(input.assetUrl) : null]);
+  const itemKeys = new Map<string, string>();
+  const itemKey = (ra: RenderArticle) => {
+    let key = itemKeys.get(ra.article.id);
+    if (key === undefined) {
+      const a = ra.article;
+      const variants = [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])].flatMap((img) => img.variants.map((v) => v.path));
+      const jsonOnly = JSON.stringify([a.firstSeen, a.sourceHash, a.images, a.cover, ra.feedIds, ra.images, ra.cover, input.assetUrl ? variants.map(input.assetUrl) : null]);
+      itemKeys.set(a.id, (key = `${pages.articleKeys.get(a.id)}\0${jsonOnly}`));
+    }
+    return key;
   };
+  const known = await readSizes(input.workDir);
   const sizes = new Map<string, number>();
+  const sizeKey = (ra: RenderArticle, feedId: string) => {
+    const key = createHash('md5').update(`${pages.shared}\0${feedId}\0${itemKey(ra)}`).digest('base64url');
+    const bytes = known.get(key);
+    if (bytes !== undefined) sizes.set(key, bytes);
+    return key;
+  };
   for (const doc of documents) {
-    const context = { ...doc.context, assetUrl: input.assetUrl, sizes };
+    const context = { ...doc.context, assetUrl: input.assetUrl, sizes, sizeKey };
     const { documents: files, seals } = jsonFeedDocuments(doc.articles, context, input.seals?.[doc.name] ?? []);
     pages.seals[doc.name] = seals;
     const head = `${pages.shared}\0${JSON.stringify(doc.context)}`;
     for (const [i, file] of files.entries()) {
       const hash = createHash('md5').update(`${head}\0${file.page} ${file.path} ${files[i + 1]?.path ?? ''}`);
-      for (const ra of file.items) hash.update(`\n${pages.articleKeys.get(ra.article.id)}\0`).update(jsonOnlyOf(ra));
+      for (const ra of file.items) hash.update(`\n${itemKey(ra)}`);
       const key = hash.digest('base64url');
       if (site.unchanged(file.path, key)) continue;
       await write(jsonFeedFile(files, i, context), key);
     }
   }
+  // The sizes measured or used this render: those of the newest documents' items, mostly.
+  await writeSizes(input.workDir, sizes);
 
   await write(feedsJson(input.feeds, pages.feeds, siteUrl, input.now.toISOString(), input.assetUrl));
   await write({ path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) });

@@ -40,10 +40,13 @@ export interface FeedContext {
   /** Images served from elsewhere (RenderInput.assetUrl): their absolute URL, else null. */
   assetUrl?: ((variantPath: string) => string | null) | undefined;
   /**
-   * Item sizes shared between the documents of one render: an article is in
-   * the digest's document and its feed's, the same item in both.
+   * Item sizes by `sizeKey`, kept between renders (the newest documents'
+   * items are measured every render to know when to seal them, and measuring
+   * means making the item's HTML). Absent: measured every time.
    */
   sizes?: Map<string, number>;
+  /** A key of everything an item's JSON is made from (its size follows from it). */
+  sizeKey?: (ra: RenderArticle, feedId: string) => string;
 }
 
 /** One JSON Feed's documents: newest first (the one at pathOf()), each with its items, newest first. */
@@ -76,11 +79,11 @@ export function jsonFeedDocuments(articles: RenderArticle[], ctx: FeedContext, p
 
 /** An item's bytes in a document, with the comma between items. */
 function itemSize(ra: RenderArticle, ctx: FeedContext): number {
-  const key = `${ra.article.id} ${feedOf(ra, ctx)}`;
-  let bytes = ctx.sizes?.get(key);
+  const key = ctx.sizeKey?.(ra, feedOf(ra, ctx));
+  let bytes = key === undefined ? undefined : ctx.sizes?.get(key);
   if (bytes === undefined) {
     bytes = Buffer.byteLength(itemJson(ra, ctx)) + 1;
-    ctx.sizes?.set(key, bytes);
+    if (key !== undefined) ctx.sizes?.set(key, bytes);
   }
   return bytes;
 }

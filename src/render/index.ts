@@ -119,7 +119,7 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
       statics.push({ path: path.relative(publicDir, file).split(path.sep).join('/'), body: await readFile(file) });
     }
     for (const file of statics) await site.write(file.path, file.body, contentKey(file.body));
-    return quiet ? 0 : copyAssets(input, site);
+    return copyAssets(input, site);
   });
   site.keepFolder(bundle, quiet ? (site.lastKey(bundle) ?? '') : contentKey(pages.searchParts.map((p) => p.key).join('\n')));
   // A quiet render keeps every page, document and image it did not make.

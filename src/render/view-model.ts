@@ -37,7 +37,7 @@ export interface FeedView {
 }
 
 /**
- * How a feed is doing, as its first page shows it: nothing here changes
+ * How a feed is doing, as its landing page shows it: nothing here changes
  * from one build to the next unless the feed's counts or health do, so
  * the page is kept while the feed is quiet.
  */
@@ -71,7 +71,7 @@ export interface FeedDirectoryEntry extends FeedView, FeedStatusView {
   };
 }
 
-/** The digest as of this build, for the first river page. */
+/** The digest as of this build, for the river's landing page. */
 export interface DigestStatus {
   articleCount: number;
   feedCount: number;
@@ -135,7 +135,7 @@ export interface ListPage {
   path: string;
   href: string;
   title: string;
-  /** The list's first page: the newest articles (the newest page's and the last full page's). */
+  /** The list's landing page (index.html, feeds/<id>/…): the newest page's articles and the last full page's. */
   landing: boolean;
   /** Page N of the list, 1 the oldest; null on the landing page. */
   pageNumber: number | null;

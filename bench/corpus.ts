@@ -100,25 +100,36 @@ export function favicon(f: number): Promise<Buffer> {
     .toBuffer();
 }
 
-/** RSS 2.0 for feed `f`, newest first, `items` items ending at `end`. */
-export function feedXml(f: number, options: CorpusOptions & { origin: string; end: number }): string {
-  const r = rng(1000 + f);
+/**
+ * RSS 2.0 for feed `f` as it reads `hour` hours after the cold build: its
+ * `items` first items plus 2 new ones an hour, newest first, the newest
+ * dated `end` + `hour` h. An item is the same in every hour (its text and
+ * images come from its own seed), so later hours add items and change none.
+ * The hourly items point at pool images, except that each hour the first
+ * `newImages` feeds' newest item points at an image no earlier item used
+ * (images `images` and up, made by ensureImages).
+ */
+export function feedXml(f: number, options: CorpusOptions & { origin: string; end: number; hour?: number; newImages?: number }): string {
+  const hour = options.hour ?? 0;
+  const count = options.items + 2 * hour;
   const items: string[] = [];
-  for (let j = 0; j < options.items; j++) {
-    const date = new Date(options.end - (f * 7 + j * 3600) * 1000).toUTCString();
-    const img1 = Math.floor(r() * options.images);
+  // Serial k counts from the feed's oldest item; the first `items` are the cold build's.
+  for (let k = count - 1; k >= 0; k--) {
+    const r = rng(1_000_000 * (f + 1) + k);
+    const date = new Date(options.end + ((k - (options.items - 1)) * 3600 - f * 7) * 1000).toUTCString();
+    const img1 = k >= options.items && k === count - 1 && f < (options.newImages ?? 0) ? options.images + (hour - 1) * (options.newImages ?? 0) + f : Math.floor(r() * options.images);
     const img2 = Math.floor(r() * options.images);
     const paragraphs = Array.from({ length: 4 }, () => `<p>${sentence(r, 40)}.</p>`);
     const images = [`<img src="${options.origin}/img/${imageName(img1)}" alt="Figure">`];
-    if (j % 3 === 0) images.push(`<img data-src="${options.origin}/img/${imageName(img2)}" src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==" alt="">`);
+    if (k % 3 === 0) images.push(`<img data-src="${options.origin}/img/${imageName(img2)}" src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==" alt="">`);
     const html = [paragraphs[0], images[0], ...paragraphs.slice(1, 3), images[1] ?? '', paragraphs[3]].join('\n');
     items.push(`<item>
-<title>${sentence(r, 8)} (${f}-${j})</title>
-<link>https://blog${f}.example.com/posts/${j}?utm_source=rss</link>
-<guid>https://blog${f}.example.com/posts/${j}</guid>
+<title>${sentence(r, 8)} (${f}-${k})</title>
+<link>https://blog${f}.example.com/posts/${k}?utm_source=rss</link>
+<guid>https://blog${f}.example.com/posts/${k}</guid>
 <pubDate>${date}</pubDate>
 <dc:creator>Author ${f % 17}</dc:creator>
-<category>topic-${j % 5}</category>
+<category>topic-${k % 5}</category>
 <content:encoded><![CDATA[${html}]]></content:encoded>
 </item>`);
   }

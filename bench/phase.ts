@@ -2,7 +2,9 @@
  * One measured phase of the benchmark, run in its own process so its peak
  * RSS is its own. Prints one JSON line on stdout.
  *   build    {config, out, cache}           feed-digest's build()
- *   sharp    {images, count, out, ...}      baseline (a): sharp alone, same settings and concurrency
+ *   sharp    {images, count, out, widths, ...}  baselines (a) and (a′): sharp alone, same quality, effort and concurrency;
+ *                                          widths [maxWidth]: each source once to one WebP (a); the build's widths: the
+ *                                          same variants as the build, each source decoded once (a′)
  *   eleventy {pages, out, work}             baseline (b): Eleventy alone, trivial template, in-memory data
  *
  * bench.ts bundles this file with esbuild and runs the bundle with plain
@@ -11,6 +13,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 
@@ -46,11 +49,19 @@ if (phase === 'build') {
         const file = path.join(String(args.images), imageName(k));
         const meta = await sharp(file).metadata();
         const full = Math.min(meta.width ?? maxWidth, maxWidth);
-        for (const w of [...widths.filter((x) => x < full), full]) {
-          const data = await sharp(file).autoOrient().resize({ width: w }).webp({ quality, effort }).toBuffer();
-          await writeFile(path.join(out, `${k}-${w}.webp`), data);
-          bytes += data.length;
-        }
+        const targets = [...widths.filter((x) => x < full), full];
+        const source = sharp(file).autoOrient().resize({ width: full });
+        const encode = async (pixels: import('sharp').Sharp, w: number) => {
+          const webp = await pixels.webp({ quality, effort }).toBuffer();
+          await writeFile(path.join(out, `${k}-${w}.webp`), webp);
+          bytes += webp.length;
+        };
+        // One width: straight from the source, as a simpler tool converts.
+        if (targets.length === 1) return encode(source, full);
+        // Decoded once: the largest width's pixels, the smaller widths resized from them.
+        const { data, info } = await source.raw().toBuffer({ resolveWithObject: true });
+        const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
+        for (const w of targets) await encode(w === full ? sharp(data, raw) : sharp(data, raw).resize({ width: w }), w);
       }),
     ),
   );
@@ -80,6 +91,22 @@ if (phase === 'build') {
   throw new Error(`unknown phase ${phase}`);
 }
 
+/**
+ * CPU seconds of this process and of the children it waited for (the image
+ * encoder, Pagefind), from /proc/self/stat (utime, stime, cutime, cstime, in
+ * clock ticks of 1/100 s): unlike wall time, little changed by other load on
+ * the machine. Null off Linux.
+ */
+function cpuSeconds(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100;
+  } catch {
+    return null;
+  }
+}
+
 process.stdout.write(
-  `${JSON.stringify({ phase, ms: Math.round(performance.now() - started), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), ...extra })}\n`,
+  `${JSON.stringify({ phase, ms: Math.round(performance.now() - started), cpuS: cpuSeconds(), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), ...extra })}\n`,
 );

@@ -3,9 +3,9 @@
 // Pagefind's, come from the page (data-translations, data-index-missing), in the site's
 // language: none are written here.
 //
-// The index comes in parts (pagefind/parts.json lists them: a few thousand
-// articles each, so a large archive is indexed in bounded memory and an
-// hourly build re-indexes only the newest part), and Pagefind keeps one
+// The index comes in parts (pagefind/parts.json lists them: up to 5,000
+// articles each, so a large archive is indexed in bounded memory, and a
+// small newest part, so an hourly build indexes what is new), and Pagefind keeps one
 // index per page language in each part; its UI loads only the one matching
 // this page's <html lang>. A digest mixes languages (an English site with
 // Chinese feeds), so every other language of every part is merged in: each

@@ -46,8 +46,8 @@ export type Converted =
     }
   | { kind: 'placeholder'; sourceFormat: string; width: number; height: number; reason: string; ms: number };
 
-/** Makes a fresh sharp pipeline over the decoded input (one per variant: a pipeline runs once). */
-type Open = () => Sharp;
+/** Makes a fresh sharp pipeline over the source (a pipeline runs once). */
+export type Open = () => Sharp;
 
 export async function convertImage(source: Buffer, url: string, options: ConvertOptions): Promise<Result<Converted>> {
   const started = performance.now();
@@ -120,12 +120,10 @@ export async function convertImage(source: Buffer, url: string, options: Convert
   // Animations are costly to encode: one variant, full size.
   const targets = animated ? [full] : [...new Set([...options.widths.filter((w) => w < full), full])].sort((a, b) => a - b);
   try {
+    const pixels = animated ? (target: number) => open().autoOrient().resize({ width: target, withoutEnlargement: true }).toColourspace('srgb') : await decodeOnce(open, targets, { width, height });
     const variants: ConvertedVariant[] = [];
     for (const target of targets) {
-      const { data, info } = await open()
-        .autoOrient()
-        .resize({ width: target, withoutEnlargement: true })
-        .toColourspace('srgb')
+      const { data, info } = await pixels(target)
         .webp({ quality: options.quality, effort: options.effort ?? 4, alphaQuality: 90 })
         .toBuffer({ resolveWithObject: true });
       const frameH = animated ? (info.pageHeight ?? Math.round(info.height / pages)) : info.height;
@@ -140,6 +138,34 @@ export async function convertImage(source: Buffer, url: string, options: Convert
   } catch (err) {
     return { ok: false, error: decodeFailure(url, err) };
   }
+}
+
+/**
+ * Beyond this many pixels in the largest variant, each variant streams from
+ * the source instead: the decoded pixels of a 1600 px wide, very tall image
+ * (a long infographic) would hold up to 200 MB while its variants encode.
+ */
+const DECODED_PIXELS_MAX = 16_000_000;
+
+/**
+ * A pipeline per variant width (ascending `targets`, the last the largest)
+ * that decodes the source once: the largest variant's pixels are made from
+ * the source (oriented, sRGB, 8 bits) and kept raw, and every variant is
+ * encoded from them, the smaller ones resized from them. Per variant from
+ * the source, a PNG was decoded in full three times and a JPEG once in full
+ * plus twice shrunk; resized from the largest variant, the small ones also
+ * come out closer to the source (docs/performance.md: PSNR and SSIM against
+ * a resize of the fully decoded source). Heights are the source's
+ * proportions rounded, as a resize from the source rounds them.
+ */
+export async function decodeOnce(open: Open, targets: number[], source: { width: number; height: number }): Promise<(target: number) => Sharp> {
+  const largest = targets[targets.length - 1]!;
+  const heightAt = (w: number) => Math.max(1, Math.round((source.height * w) / source.width));
+  const fromSource = (w: number) => open().autoOrient().resize({ width: w, withoutEnlargement: true }).toColourspace('srgb');
+  if (largest * heightAt(largest) > DECODED_PIXELS_MAX) return fromSource;
+  const { data, info } = await fromSource(largest).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
+  return (w) => (w === info.width ? sharp(data, raw) : sharp(data, raw).resize({ width: w, height: heightAt(w), fit: 'fill' }));
 }
 
 async function fullyTransparent(webp: Buffer): Promise<boolean> {

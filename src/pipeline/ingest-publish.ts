@@ -16,7 +16,7 @@ import { loadArchive, mergeFeed, newestFirst, saveArchive } from '../archive/ind
 import { chooseCover, prepareContent, rewriteImages } from '../content/index.ts';
 import { createFullText, type FullText } from '../fulltext/index.ts';
 import { createImageProcessor, iconCandidates, loadImageIndex, type ImageProcessor } from '../images/index.ts';
-import { renderSite, type RenderArticle, type RenderFeed, type RenderImage } from '../render/index.ts';
+import { readSeals, renderSite, writeSeals, type RenderArticle, type RenderFeed, type RenderImage } from '../render/index.ts';
 import { createProgress, feedTotals, fullTextTotals, type BuildReport, type FeedReport } from '../report/index.ts';
 import { causeOf, failure } from '../model/errors.ts';
 import { assignShards, loadManifest, manifestFile, saveManifest, shardUrls, SITE_MANIFEST_PATH, type AssetFile } from '../assets/index.ts';
@@ -218,6 +218,7 @@ export async function publish(options: {
     });
 
   t = performance.now();
+  const workDir = path.join(options.cacheDir, 'render');
   const rendered = await renderSite({
     config,
     feeds,
@@ -225,7 +226,9 @@ export async function publish(options: {
     report: options.report,
     now: options.now,
     outDir: options.out,
-    workDir: path.join(options.cacheDir, 'render'),
+    workDir,
+    // Full list pages keep their articles from one build to the next.
+    seals: await readSeals(workDir),
     assetFile: (p) => state.images.filePath(p),
     // The manifest on the site too: a restore after a lost cache must not number shards again.
     ...(assets ? { assetUrl: assets.url, extraFiles: [{ path: SITE_MANIFEST_PATH, body: JSON.stringify(assets.manifest) }] } : {}),
@@ -233,6 +236,7 @@ export async function publish(options: {
     searchPartSize: options.searchPartSize,
     signal: options.signal,
   });
+  await writeSeals(workDir, rendered.seals);
   steps.render = performance.now() - t;
   for (const [k, v] of Object.entries(rendered.timings)) steps[`render.${k}`] = v;
   return { pages: rendered.pages, pagesWritten: rendered.pagesWritten, steps, warnings: rendered.warnings };
@@ -400,14 +404,26 @@ function assembleArticles(
         if (r) imgs[url] = r;
       }
       const cover = chooseCover(article.cover, article.images, (src) => images.lookup(src));
+      const lookup = cdnLookup ?? ((src: string) => images.lookup(src));
+      let html: string | undefined;
       byId.set(article.id, {
         article,
         feedIds: [feed.id],
-        html: rewriteImages(article.contentHtml, cdnLookup ?? ((src) => images.lookup(src)), {
-          assetBase: cdnLookup ? '' : ASSET_BASE_TOKEN,
-          eagerFirst: true,
-          isPlaceholder: (src) => images.isPlaceholder(src),
-        }),
+        // Made when render reads it: only for the pages and documents it writes.
+        get html() {
+          return (html ??= rewriteImages(article.contentHtml, lookup, {
+            assetBase: cdnLookup ? '' : ASSET_BASE_TOKEN,
+            eagerFirst: true,
+            isPlaceholder: (src) => images.isPlaceholder(src),
+          }));
+        },
+        // What the HTML is made from. The stored content changes only with its source
+        // (sourceHash, when an item is merged again) or when the cache is rebuilt.
+        htmlKey: JSON.stringify([
+          article.sourceHash,
+          article.contentHtml.length,
+          article.images.map((url) => lookup(url)?.variants.map((v) => v.path).join(' ') ?? (images.isPlaceholder(url) ? 0 : null)),
+        ]),
         cover: cover ? renderImage(cover.url, cover.asset) : null,
         images: imgs,
       });

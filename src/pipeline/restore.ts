@@ -11,7 +11,6 @@ import { createImageProcessor } from '../images/index.ts';
 import { writeFileAtomic } from '../io/atomic-file.ts';
 import { formatBytes } from '../format/bytes.ts';
 import { manifestFile, parseManifest, SITE_MANIFEST_PATH } from '../assets/index.ts';
-import { downloadFiles, readDeployedSite } from '../restore/index.ts';
 import type { HttpTuning } from './ingest-publish.ts';
 
 /** A localhost site.url is a preview, not a deployment: there is nothing to restore from it. */
@@ -49,6 +48,8 @@ export async function restoreIfEmpty(options: {
   const from = options.from === true ? defaultRestoreSource(config.site.url) : options.from || null;
   if (!from || (await hasState(cacheDir))) return null;
   const started = performance.now();
+  // Loaded only for a restore: it brings sharp, which a build's own process otherwise never needs.
+  const { downloadFiles, readDeployedSite } = await import('../restore/index.ts');
   const client = createHttpClient({ userAgent: config.fetch.userAgent, ...options.http }, options.stop);
   try {
     const site = await readDeployedSite({

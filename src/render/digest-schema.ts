@@ -5,7 +5,7 @@
  * on any change that could break a reader (removing or retyping a field);
  * adding an optional field keeps the version.
  */
-export const DIGEST_SCHEMA_VERSION = 1;
+export const DIGEST_SCHEMA_VERSION = 2;
 
 const nullableString = { type: ['string', 'null'] };
 
@@ -19,13 +19,17 @@ export function digestSchema(schemaUrl: string): Record<string, unknown> {
     definitions: {
       feed: {
         type: 'object',
-        required: ['schema_version', 'schema', 'page', 'pages'],
+        required: ['schema_version', 'schema', 'page'],
         additionalProperties: false,
         properties: {
-          schema_version: { const: DIGEST_SCHEMA_VERSION, description: 'Version of this schema.' },
+          schema_version: { const: DIGEST_SCHEMA_VERSION, description: 'Version of this schema (2: documents numbered from the oldest).' },
           schema: { type: 'string', format: 'uri', description: 'URL of this schema file.' },
-          page: { type: 'integer', minimum: 1, description: 'This document is page `page` of `pages`; next_url leads to page + 1.' },
-          pages: { type: 'integer', minimum: 1 },
+          page: {
+            type: 'integer',
+            minimum: 1,
+            description:
+              'This document\'s number, 1 the oldest. The newest document (api/all.json, api/feeds/<id>.json) has the highest; document N (api/all/N.json) keeps its items once full. next_url leads to the next older document.',
+          },
         },
       },
       item: {

@@ -21,13 +21,16 @@ import { dateFormats } from './dates.ts';
 import { digestSchema } from './digest-schema.ts';
 import { runEleventy } from './eleventy.ts';
 import type { RenderArticle, RenderInput } from './input.ts';
-import { feedsJson, jsonFeedFiles, type FeedContext, type SiteFile } from './jsonfeed.ts';
+import { feedsJson, jsonFeedDocuments, jsonFeedFile, type FeedContext, type SiteFile } from './jsonfeed.ts';
+import { newer, type Position, type Seal } from './pagination.ts';
 import { PACKAGE_VERSION } from '../package-root.ts';
 import { paths } from './paths.ts';
 import { sitemapFiles, type SitemapUrl } from './sitemap.ts';
-import { writeSearchIndex, type SearchIndexResult, type SearchPart } from './search.ts';
+import { keptSearchIndex, writeSearchIndex, type SearchIndexResult } from './search.ts';
+import { searchParts, type SearchPart } from './search-parts.ts';
 import { collectGarbage } from './memory.ts';
 import { SiteFiles } from './site-files.ts';
+import { readSizes, writeSizes } from './json-sizes.ts';
 import { buildViewModel, placeArticle, placeAtomFeed, type ArticleSummary, type ViewModel } from './view-model.ts';
 
 /** Pagefind's package.json is not in its exports: read the one beside its entry point. */
@@ -37,6 +40,7 @@ const PAGEFIND_VERSION = await readFile(path.join(path.dirname(fileURLToPath(imp
 );
 
 export type { RenderInput, RenderArticle, RenderFeed, RenderImage } from './input.ts';
+export { readSeals, writeSeals } from './seals-file.ts';
 export { paths } from './paths.ts';
 
 export interface RenderResult {
@@ -55,6 +59,15 @@ export interface RenderResult {
   warnings: string[];
   /** Milliseconds: plan, view model, templates, keys, Eleventy, JSON, assets, prune, search, manifest. */
   timings: Record<string, number>;
+  /** Every list's sealed pages, for the next render (RenderInput.seals). */
+  seals: Record<string, Seal[]>;
+  /**
+   * True when nothing the site shows had changed since the last render but
+   * the build's own time and figures: only the landing pages, the single
+   * pages (feeds directory, archive index…) and api/feeds.json and
+   * api/report.json were made.
+   */
+  quiet: boolean;
 }
 
 export async function renderSite(input: RenderInput): Promise<RenderResult> {
@@ -74,15 +87,22 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
   const bundle = paths.searchBundle();
   const site = await time('plan', () => SiteFiles.open(outDir, path.join(input.workDir, 'site-manifest.json'), [bundle]));
   const warnings: string[] = [];
+  const templates = await time('stageTemplates', () => stageTemplates(input));
+  // Nothing the site shows changed but this build's time and figures (a quiet hour):
+  // only the pages that show those are made, the rest of the site is kept as it is.
+  const inputs = await time('inputs', () => inputsKey(input, templates.hash));
+  // The pages are cut as the last render cut them only with the seals it left.
+  const quiet = site.last?.inputs === inputs && site.last.seals === sealsKey(input.seals ?? {}) && site.complete();
 
   // The view model lives only while the pages are rendered: what comes after needs a few lists from it.
-  const pages = await renderPages(input, site, time);
+  const pages = await renderPages(input, site, templates, quiet, time);
   if (input.articles.length > PAGES_PER_RUN) collectGarbage();
 
   // Pagefind indexes in processes of its own, one part at a time, after the pages
   // (it reads them) and before the JSON step, when this process holds the least:
   // beside Eleventy it gained little on two cores and their memory adds up.
   const search = await time('search', async () => {
+    if (quiet) return keptSearchIndex(path.join(outDir, bundle));
     try {
       return await writeSearchIndex({ siteDir: outDir, bundleDir: bundle, parts: pages.searchParts, cacheDir: path.join(input.workDir, 'search'), stageDir: path.join(input.workDir, 'search-stage') });
     } catch (err) {
@@ -92,7 +112,7 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
       return null;
     }
   });
-  const jsonFiles = await time('json', () => writeJson(input, site, pages));
+  const jsonFiles = await time('json', () => writeJson(input, site, pages, quiet));
   const images = await time('assets', async () => {
     const statics: SiteFile[] = [{ path: '.nojekyll', body: '' }];
     if (input.config.site.cname) statics.push({ path: 'CNAME', body: `${input.config.site.cname}\n` });
@@ -105,10 +125,12 @@ export async function renderSite(input: RenderInput): Promise<RenderResult> {
     for (const file of statics) await site.write(file.path, file.body, contentKey(file.body));
     return copyAssets(input, site);
   });
-  site.keepFolder(bundle, contentKey(pages.searchParts.map((p) => p.key).join('\n')));
+  site.keepFolder(bundle, quiet ? (site.lastKey(bundle) ?? '') : contentKey(pages.searchParts.map((p) => p.key).join('\n')));
+  // A quiet render keeps every page, document and image it did not make.
+  if (quiet) site.keepTheRest();
   const pruned = await time('prune', () => site.prune());
-  await time('manifest', () => site.save());
-  return { pages: pages.total, pagesWritten: pages.written, pruned, jsonFiles, images, search, warnings, timings };
+  await time('manifest', () => site.save({ inputs, seals: sealsKey(pages.seals), pages: pages.total }));
+  return { pages: pages.total, pagesWritten: pages.written, pruned, jsonFiles, images, search, warnings, timings, seals: pages.seals, quiet };
 }
 
 /** What the steps after the pages need from them (the view model itself is gone by then). */
@@ -122,17 +144,21 @@ interface RenderedPages {
   feeds: ViewModel['feeds'];
   sitemap: SitemapUrl[];
   searchParts: SearchPart[];
+  /** The lists' seals: the pages' (view model), then the JSON archive's (writeJson). */
+  seals: Record<string, Seal[]>;
 }
 
 type Time = <T>(name: string, fn: () => Promise<T> | T) => Promise<T>;
 
-/** View model → the pages whose key changed, in Eleventy runs of PAGES_PER_RUN. */
-async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Promise<RenderedPages> {
+/**
+ * View model → the pages whose key changed, in Eleventy runs of PAGES_PER_RUN.
+ * Quiet: only the lists' landing pages are looked at (nothing else can have changed).
+ */
+async function renderPages(input: RenderInput, site: SiteFiles, templates: Templates, quiet: boolean, time: Time): Promise<RenderedPages> {
   const siteUrl = input.config.site.url;
   // What the build held before the render (the ingest's parsed feeds) goes before the view model is made.
   if (input.articles.length > PAGES_PER_RUN) collectGarbage();
   const vm = await time('viewModel', () => buildViewModel(input));
-  const templates = await time('stageTemplates', () => stageTemplates(input));
   const csp = contentSecurityPolicy();
   // Every page shows the site's words (the catalog with site.strings over it), and list cards omit the current year.
   const { language, timezone, strings } = input.config.site;
@@ -144,10 +170,14 @@ async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Pro
       words,
       perRun: input.pagesPerRun ?? PAGES_PER_RUN,
       perPart: input.searchPartSize ?? SEARCH_PART_SIZE,
+      searchSeals: input.seals?.search ?? [],
+      searchPosition: (i) => searchPosition(input.articles[i]!),
+      quiet,
     }),
   );
   const written = await time('eleventy', async () => {
-    const globals = { ...vm, csp, opmlGroups: opmlGroups(vm.feeds) };
+    const { seals: _seals, ...data } = vm;
+    const globals = { ...data, csp, opmlGroups: opmlGroups(vm.feeds) };
     // Eleventy holds every page it renders until the run ends: a few thousand
     // pages per run keeps memory flat however large the archive. The first
     // run also renders the single pages (feeds/, archive/, feeds.opml…).
@@ -162,16 +192,30 @@ async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Pro
     return count;
   });
   const pageUrl = (pagePath: string) => siteUrl + pagePath.replace(/index\.html$/, '');
-  const sitemap = [
-    ...vm.riverPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-    { loc: siteUrl + paths.feedsDirectory(), lastmod: null },
-    { loc: siteUrl + paths.archive(), lastmod: null },
-    ...vm.feedPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-    ...vm.categoryPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-    ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
-    ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
-  ];
-  return { total: written + plan.kept, written, articleKeys: plan.articleKeys, shared: plan.shared, feeds: vm.feeds, sitemap, searchParts: plan.parts };
+  const sitemap = quiet
+    ? []
+    : [
+        ...vm.riverPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        { loc: siteUrl + paths.feedsDirectory(), lastmod: null },
+        { loc: siteUrl + paths.archive(), lastmod: null },
+        ...vm.feedPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        ...vm.categoryPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        ...vm.monthPages.map((p) => ({ loc: pageUrl(p.path), lastmod: null })),
+        ...vm.articlePages.map((a) => ({ loc: siteUrl + paths.article(a.id), lastmod: a.modified ?? a.published })),
+      ];
+  // Quiet, the site has the pages the last render counted (single pages are written every time).
+  const total = quiet ? (site.last?.pages ?? written + plan.kept) : written + plan.kept;
+  return {
+    total,
+    written,
+    articleKeys: plan.articleKeys,
+    shared: plan.shared,
+    feeds: vm.feeds,
+    sitemap,
+    searchParts: plan.parts,
+    // Quiet, the JSON archive's and the search index's seals are the last render's.
+    seals: quiet ? { ...input.seals, ...vm.seals } : { ...vm.seals, search: plan.searchSeals },
+  };
 }
 
 /**
@@ -179,13 +223,26 @@ async function renderPages(input: RenderInput, site: SiteFiles, time: Time): Pro
  * one file at a time: a large archive's JSON is never in memory whole.
  * Returns how many files were written (the rest were unchanged).
  */
-async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPages): Promise<number> {
+async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPages, quiet: boolean): Promise<number> {
   const { config } = input;
   const siteUrl = config.site.url;
   let written = 0;
-  const write = async (file: SiteFile) => {
-    if (await site.write(file.path, file.body, contentKey(file.body))) written++;
+  const write = async (file: SiteFile, key = contentKey(file.body)) => {
+    if (await site.write(file.path, file.body, key)) written++;
   };
+  // Quiet, the sitemap and the JSON archive are the last render's.
+  if (!quiet) await writeArchive(input, site, pages, write);
+  await write(feedsJson(input.feeds, pages.feeds, siteUrl, input.now.toISOString(), input.assetUrl));
+  await write({ path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) });
+  await write({ path: paths.digestSchema(), body: JSON.stringify(digestSchema(siteUrl + paths.digestSchema()), null, 1) });
+  for (const file of input.extraFiles ?? []) await write(file);
+  return written;
+}
+
+/** The sitemap and the JSON Feed archive: the documents whose key changed. */
+async function writeArchive(input: RenderInput, site: SiteFiles, pages: RenderedPages, write: (file: SiteFile, key?: string) => Promise<void>): Promise<void> {
+  const { config } = input;
+  const siteUrl = config.site.url;
   for (const file of sitemapFiles(pages.sitemap, siteUrl)) await write(file);
 
   const articlesByFeed = new Map<string, RenderArticle[]>();
@@ -196,14 +253,14 @@ async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPag
       list.push(ra);
     }
   }
-  const documents: { name: string; articles: RenderArticle[]; context: Omit<FeedContext, 'assetUrl' | 'items'> }[] = [
+  const documents: { name: string; articles: RenderArticle[]; context: Omit<FeedContext, 'assetUrl' | 'sizes'> }[] = [
     {
-      name: 'all',
+      name: 'json all',
       articles: input.articles,
       context: { siteUrl, title: config.site.title, description: config.site.description, homePageUrl: siteUrl, language: config.site.language, pathOf: paths.allJson, feedId: null },
     },
     ...pages.feeds.map((f) => ({
-      name: `feed ${f.id}`,
+      name: `json feed ${f.id}`,
       articles: articlesByFeed.get(f.id) ?? [],
       context: {
         siteUrl,
@@ -213,37 +270,47 @@ async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPag
         language: f.language ?? config.site.language,
         // A CDN icon is absolute already.
         ...(f.icon ? { icon: /^https?:/.test(f.icon.src) ? f.icon.src : siteUrl + f.icon.src.slice(config.site.basePath.length) } : {}),
-        pathOf: (n: number) => paths.feedJson(f.id, n),
+        pathOf: (n?: number) => paths.feedJson(f.id, n),
         feedId: f.id,
       },
     })),
   ];
-  // A document's pages are made again only when its key changes: its own fields, and
-  // for each item the article page's key plus what only the JSON carries.
-  const jsonOnlyOf = (ra: RenderArticle) => {
-    const a = ra.article;
-    const variants = [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])].flatMap((img) => img.variants.map((v) => v.path));
-    return JSON.stringify([a.firstSeen, a.sourceHash, a.images, a.cover, ra.feedIds, ra.images, ra.cover, input.assetUrl ? variants.map(input.assetUrl) : null]);
-  };
-  const sizes = new Map<string, number>();
-  for (const doc of documents) {
-    const hash = createHash('md5').update(`${pages.shared}\0${JSON.stringify(doc.context)}`);
-    for (const ra of doc.articles) hash.update(`\n${pages.articleKeys.get(ra.article.id)}\0`).update(jsonOnlyOf(ra));
-    const key = hash.digest('base64url');
-    if (site.groupUnchanged(doc.name, key)) continue;
-    const files: string[] = [];
-    for (const file of jsonFeedFiles(doc.articles, { ...doc.context, assetUrl: input.assetUrl, sizes })) {
-      await write(file);
-      files.push(file.path);
+  // A document is made again only when its key changes: its place in the chain, the
+  // feed's own fields, and for each item the article page's key plus what only the JSON carries.
+  const itemKeys = new Map<string, string>();
+  const itemKey = (ra: RenderArticle) => {
+    let key = itemKeys.get(ra.article.id);
+    if (key === undefined) {
+      const a = ra.article;
+      // What only the JSON shows: the sources, and every variant's file, size and (on a CDN) URL.
+      const jsonOnly = JSON.stringify([a.firstSeen, a.sourceHash, a.images, a.cover, ra.feedIds, ra.cover?.sourceUrl ?? null]);
+      itemKeys.set(a.id, (key = `${pages.articleKeys.get(a.id)}\0${jsonOnly}${imagesText(ra, input.assetUrl)}`));
     }
-    site.group(doc.name, key, files);
+    return key;
+  };
+  const known = await readSizes(input.workDir);
+  const sizes = new Map<string, number>();
+  const sizeKey = (ra: RenderArticle, feedId: string) => {
+    const key = createHash('md5').update(`${pages.shared}\0${feedId}\0${itemKey(ra)}`).digest('base64url');
+    const bytes = known.get(key);
+    if (bytes !== undefined) sizes.set(key, bytes);
+    return key;
+  };
+  for (const doc of documents) {
+    const context = { ...doc.context, assetUrl: input.assetUrl, sizes, sizeKey };
+    const { documents: files, seals } = jsonFeedDocuments(doc.articles, context, input.seals?.[doc.name] ?? []);
+    pages.seals[doc.name] = seals;
+    const head = `${pages.shared}\0${JSON.stringify(doc.context)}`;
+    for (const [i, file] of files.entries()) {
+      const hash = createHash('md5').update(`${head}\0${file.page} ${file.path} ${files[i + 1]?.path ?? ''}`);
+      for (const ra of file.items) hash.update(`\n${itemKey(ra)}`);
+      const key = hash.digest('base64url');
+      if (site.unchanged(file.path, key)) continue;
+      await write(jsonFeedFile(files, i, context), key);
+    }
   }
-
-  await write(feedsJson(input.feeds, pages.feeds, siteUrl, input.now.toISOString(), input.assetUrl));
-  await write({ path: paths.reportJson(), body: JSON.stringify(input.report, null, 1) });
-  await write({ path: paths.digestSchema(), body: JSON.stringify(digestSchema(siteUrl + paths.digestSchema()), null, 1) });
-  for (const file of input.extraFiles ?? []) await write(file);
-  return written;
+  // The sizes measured or used this render: those of the newest documents' items, mostly.
+  await writeSizes(input.workDir, sizes);
 }
 
 /**
@@ -254,26 +321,24 @@ async function writeJson(input: RenderInput, site: SiteFiles, pages: RenderedPag
  */
 const PAGES_PER_RUN = 2000;
 /**
- * Article pages per search index part: Pagefind holds ~70 KB a page while it
- * indexes (5,000 pages: ~350 MB, ~5 s here), and the search page loads one
- * small bundle per part.
+ * Articles in the newest search index parts; sealed ones are merged into
+ * parts 4 and 20 times as large (250 → 1,000 → 5,000: search-parts.ts).
+ * Pagefind holds ~70 KB a page while it indexes (5,000 pages: ~350 MB,
+ * ~5 s here), and the search page loads one small bundle per part.
  */
-const SEARCH_PART_SIZE = 5000;
+const SEARCH_PART_SIZE = 250;
 
 /**
  * The articles (indexes into RenderInput.articles) in the order the search
- * index takes them: first seen first (then by id), so new articles go to
- * the last part and the earlier parts keep their pages.
+ * index takes them: first seen first, so new articles go to the newest part
+ * and the earlier parts keep their pages (search-parts.ts).
  */
 function searchOrder(articles: RenderArticle[]): number[] {
-  const order = articles.map((_, i) => i);
-  const key = (i: number) => articles[i]!.article;
-  return order.sort((x, y) => {
-    const a = key(x);
-    const b = key(y);
-    return a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  });
+  const position = articles.map(searchPosition);
+  return articles.map((_, i) => i).sort((x, y) => (newer(position[x]!, position[y]!) ? 1 : newer(position[y]!, position[x]!) ? -1 : 0));
 }
+
+const searchPosition = (ra: RenderArticle): Position => ({ published: ra.article.firstSeen, id: ra.article.id });
 
 /** The view model's lists that paginated templates render a page per entry of. */
 type Paginated = Pick<ViewModel, 'riverPages' | 'feedPages' | 'categoryPages' | 'monthPages' | 'articlePages' | 'atomFeeds'>;
@@ -296,16 +361,18 @@ function placeRun(run: Paginated, site: ViewModel['site']) {
  * URLs). An article page is keyed by its content as stored, not as placed:
  * placing follows from the site settings in the shared part.
  *
- * Article pages are also cut, in search order, into search parts of
- * `perPart`, each keyed by its pages' keys and Pagefind's version: a part is
- * indexed again only when one of them, or the set of pages in it, changes.
+ * Article pages are also cut, in search order, into the search index's
+ * parts (search-parts.ts), each keyed by Pagefind's version and what the
+ * index reads of its pages (not their links to neighbouring articles): a
+ * part is indexed again only when one of them, or the set of pages in it,
+ * changes.
  */
 function planPages(
   vm: ViewModel,
   order: number[],
   site: SiteFiles,
-  options: { templatesHash: string; csp: string; words: string; perRun: number; perPart: number },
-): { chunks: Paginated[]; kept: number; shared: string; articleKeys: Map<string, string>; parts: SearchPart[] } {
+  options: { templatesHash: string; csp: string; words: string; perRun: number; perPart: number; searchSeals: Seal[]; searchPosition: (i: number) => Position; quiet: boolean },
+): { chunks: Paginated[]; kept: number; shared: string; articleKeys: Map<string, string>; parts: SearchPart[]; searchSeals: Seal[] } {
   const { perRun } = options;
   const shared = contentKey(
     JSON.stringify({
@@ -347,35 +414,96 @@ function planPages(
     return json;
   };
   for (const name of ['riverPages', 'feedPages', 'categoryPages', 'monthPages'] as const) {
-    for (const page of vm[name]) add(name, page, keyOf(name, JSON.stringify({ ...page, items: null }), ...page.items.map(summaryJson)));
-  }
-  const articleKeys = new Map<string, string>();
-  const parts: SearchPart[] = [];
-  // One part even with no article: the search page still finds an (empty) index.
-  for (let from = 0; from === 0 || from < order.length; from += options.perPart) {
-    const part = { ids: [] as string[], key: '' };
-    const partKey = createHash('md5').update(`pagefind ${PAGEFIND_VERSION}\n`);
-    for (const i of order.slice(from, from + options.perPart)) {
-      const page = vm.articlePages[i]!;
-      const key = keyOf('articlePages', JSON.stringify({ ...page, content: null }), page.content);
-      articleKeys.set(page.id, key);
-      add('articlePages', page, key);
-      part.ids.push(page.id);
-      partKey.update(`${page.id} ${key}\n`);
+    for (const page of vm[name]) {
+      // Quiet, a numbered page shows what it showed: only a landing page shows this build's figures.
+      if (options.quiet && !page.landing) continue;
+      add(name, page, keyOf(name, JSON.stringify({ ...page, items: null }), ...page.items.map(summaryJson)));
     }
-    part.key = partKey.digest('hex');
-    parts.push(part);
   }
+  if (options.quiet) return { chunks, kept, shared, articleKeys: new Map(), parts: [], searchSeals: options.searchSeals };
+  // Article pages in search order: new articles' pages are rendered together, after the others.
+  const articleKeys = new Map<string, string>();
+  const searchKeys = new Map<string, string>();
+  for (const i of order) {
+    const page = vm.articlePages[i]!;
+    // What the search index reads of the page (not its links to its neighbours), then the page.
+    const searchKey = keyOf('articlePages', JSON.stringify({ ...page, prev: null, next: null }), page.contentKey());
+    const key = keyOf('articlePages', searchKey, JSON.stringify([page.prev, page.next]));
+    searchKeys.set(page.id, searchKey);
+    articleKeys.set(page.id, key);
+    add('articlePages', page, key);
+  }
+  const { parts, seals: searchSeals } = searchParts(
+    order.map((i) => ({ id: vm.articlePages[i]!.id, at: options.searchPosition(i) })),
+    options.searchSeals,
+    options.perPart,
+    (ids) => {
+      const hash = createHash('md5').update(`pagefind ${PAGEFIND_VERSION}\n`);
+      for (const id of ids) hash.update(`${id} ${searchKeys.get(id)}\n`);
+      return hash.digest('hex');
+    },
+  );
   for (const page of vm.atomFeeds) {
     const key = keyOf('atomFeeds', JSON.stringify({ ...page, items: null }), page.items.map((e) => articleKeys.get(e.id)).join(','));
     add('atomFeeds', page, key, Math.max(1, page.items.length));
   }
-  return { chunks, kept, shared, articleKeys, parts };
+  return { chunks, kept, shared, articleKeys, parts, searchSeals };
 }
 
 function contentKey(body: string | Uint8Array): string {
   return createHash('md5').update(body).digest('base64url');
 }
+
+/**
+ * A key of everything the site is made from but what only the landing
+ * pages, the single pages and api/feeds.json and api/report.json show (the
+ * build's time, the feeds' health and fetch figures, the report): when it is
+ * the last render's, a render makes only those (a quiet hour). Made from
+ * what every article is made of as data (its HTML by htmlKey, not the HTML),
+ * so it costs a fraction of the pages' keys.
+ */
+function inputsKey(input: RenderInput, templatesHash: string): string {
+  const hash = createHash('md5').update(
+    // The year is in it because list cards leave out the current year's.
+    JSON.stringify([
+      PACKAGE_VERSION,
+      templatesHash,
+      contentSecurityPolicy(),
+      input.config,
+      dateFormats(input.config.site.language, input.config.site.timezone, input.now).year,
+      input.pagesPerRun ?? null,
+      input.searchPartSize ?? null,
+      input.extraFiles ?? null,
+    ]),
+  );
+  for (const f of input.feeds) hash.update(JSON.stringify([f.config.id, f.state.meta, f.icon]));
+  for (const ra of input.articles) {
+    const { contentHtml: _html, ...article } = ra.article;
+    hash.update(JSON.stringify([article, ra.feedIds, ra.htmlKey ?? contentKey(ra.html), ra.cover?.sourceUrl ?? null])).update(imagesText(ra, input.assetUrl));
+  }
+  return hash.digest('base64url');
+}
+
+/**
+ * An article's optimized images as text: each source, and every variant's
+ * file, size and (on a CDN) URL. Written out, not serialized: it is made for
+ * every article of every render.
+ */
+function imagesText(ra: RenderArticle, assetUrl: RenderInput['assetUrl']): string {
+  let text = '';
+  for (const img of [...Object.values(ra.images), ...(ra.cover ? [ra.cover] : [])]) {
+    text += `\n${img.sourceUrl} ${img.sourceBytes}`;
+    for (const v of img.variants) text += ` ${v.path} ${v.width} ${v.height} ${v.bytes} ${assetUrl?.(v.path) ?? ''}`;
+  }
+  return text;
+}
+
+/** A key of every list's seals, whatever the order of the lists. */
+function sealsKey(seals: Record<string, Seal[]>): string {
+  return contentKey(JSON.stringify(Object.entries(seals).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
+
+type Templates = Awaited<ReturnType<typeof stageTemplates>>;
 
 /**
  * Bundled templates, then the user's overrides on top, file by file; and a

@@ -2,6 +2,7 @@
 import type { Config, FeedConfig } from '../model/config.ts';
 import type { Article, FeedState } from '../model/archive.ts';
 import type { ImageVariant } from '../model/image.ts';
+import type { Seal } from './pagination.ts';
 
 export interface RenderImage {
   /** Path of the full-size WebP below the site root. */
@@ -18,8 +19,17 @@ export interface RenderArticle {
   article: Article;
   /** Feeds that list this article; the first is where it was found first. */
   feedIds: string[];
-  /** Article HTML with images rewritten; ASSET_BASE_TOKEN marks where the asset base goes. */
-  html: string;
+  /**
+   * Article HTML with images rewritten; ASSET_BASE_TOKEN marks where the asset
+   * base goes. May be made on first read (a getter): render reads it only for
+   * the pages and JSON documents it writes.
+   */
+  readonly html: string;
+  /**
+   * A key of everything `html` is made from, when it is cheaper than the HTML
+   * itself: render keys the article's pages by it. Absent: render hashes `html`.
+   */
+  htmlKey?: string;
   cover: RenderImage | null;
   /** Source URL → its optimized image, for every image in the content that was converted. */
   images: Record<string, RenderImage>;
@@ -71,4 +81,9 @@ export interface RenderInput {
   packageRoot: string;
   /** When it aborts (the build is being stopped), the render ends at its next step with the signal's reason. */
   signal?: AbortSignal | undefined;
+  /**
+   * Every list's sealed pages at the last render (RenderResult.seals), so a
+   * full page keeps its articles; absent, pages are cut from the oldest article.
+   */
+  seals?: Record<string, Seal[]>;
 }

@@ -7,6 +7,7 @@ import { ASSET_BASE_TOKEN } from '../model/asset-url.ts';
 import type { RenderArticle, RenderFeed, RenderImage } from './input.ts';
 import type { FeedDirectoryEntry } from './view-model.ts';
 import { DIGEST_SCHEMA_VERSION } from './digest-schema.ts';
+import { stablePages, type Seal } from './pagination.ts';
 import { paths } from './paths.ts';
 
 export { DIGEST_SCHEMA_VERSION };
@@ -32,68 +33,86 @@ export interface FeedContext {
   homePageUrl: string;
   language: string;
   icon?: string;
-  /** paths.allJson or (page) => paths.feedJson(id, page). */
-  pathOf: (page: number) => string;
+  /** paths.allJson or (page) => paths.feedJson(id, page): without a page, the newest document. */
+  pathOf: (page?: number) => string;
   /** The feed this document is about (for `_digest.feed_id`), or null for all feeds. */
   feedId: string | null;
   /** Images served from elsewhere (RenderInput.assetUrl): their absolute URL, else null. */
   assetUrl?: ((variantPath: string) => string | null) | undefined;
   /**
-   * Item sizes shared between the documents of one render: an article is in
-   * the digest's document and its feed's, the same item in both.
+   * Item sizes by `sizeKey`, kept between renders (the newest documents'
+   * items are measured every render to know when to seal them, and measuring
+   * means making the item's HTML). Absent: measured every time.
    */
   sizes?: Map<string, number>;
+  /** A key of everything an item's JSON is made from (its size follows from it). */
+  sizeKey?: (ra: RenderArticle, feedId: string) => string;
+}
+
+/** One JSON Feed's documents: newest first (the one at pathOf()), each with its items, newest first. */
+export interface JsonFeedDocuments {
+  /** Documents in next_url order: the newest first, then the sealed ones, newest to oldest (empty ones left out). */
+  documents: { page: number; path: string; items: RenderArticle[] }[];
+  seals: Seal[];
 }
 
 /**
- * One document's files, made one at a time: a large archive's document is
- * never in memory whole, nor are its items. The pages are split by each
- * item's size first, then each page's items are serialized again as it is
- * written: twice the serializing, against holding every item of a
- * 100,000-article archive (~300 MB) at once.
+ * Cuts a feed's articles (newest first) into stable documents
+ * (pagination.ts): at most 100 items and ~200 KB of them each, counted in
+ * UTF-8 bytes (CJK text is 3 bytes a character); one item larger than that
+ * gets a document of its own. Document N (api/all/N.json, 1 the oldest)
+ * keeps its items once full; the newest document (api/all.json) is never
+ * empty while there are articles.
  */
-export function* jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext): Generator<JsonFile> {
-  const feedOf = (ra: RenderArticle) => (ctx.feedId && ra.feedIds.includes(ctx.feedId) ? ctx.feedId : ra.feedIds[0]!);
-  const itemOf = (ra: RenderArticle) => JSON.stringify(jsonItem(ra, ctx.siteUrl, feedOf(ra), ctx.assetUrl));
-  // Split into pages by count and by size (bytes, not characters: CJK text is 3 bytes a character).
-  // One item larger than the limit gets a file of its own.
-  const starts = [0];
-  let count = 0;
-  let size = 0;
-  for (const [i, ra] of articles.entries()) {
-    const key = `${ra.article.id} ${feedOf(ra)}`;
-    let bytes = ctx.sizes?.get(key);
-    if (bytes === undefined) {
-      bytes = Buffer.byteLength(itemOf(ra)) + 1;
-      ctx.sizes?.set(key, bytes);
-    }
-    if (count > 0 && (count >= MAX_ITEMS_PER_FILE || size + bytes > MAX_BYTES_PER_FILE)) {
-      starts.push(i);
-      count = 0;
-      size = 0;
-    }
-    count++;
-    size += bytes;
+export function jsonFeedDocuments(articles: RenderArticle[], ctx: FeedContext, previous: Seal[]): JsonFeedDocuments {
+  const { pages, seals } = stablePages(articles, (ra) => ra.article, previous, {
+    items: MAX_ITEMS_PER_FILE,
+    bytes: { max: MAX_BYTES_PER_FILE, of: (ra) => itemSize(ra, ctx) },
+    sealWhenFull: false,
+  });
+  const documents = pages
+    .map((items, i) => ({ page: i + 1, path: i + 1 === pages.length ? ctx.pathOf() : ctx.pathOf(i + 1), items }))
+    .filter((doc) => doc.items.length > 0 || doc.page === pages.length)
+    .reverse();
+  return { documents, seals };
+}
+
+/** An item's bytes in a document, with the comma between items. */
+function itemSize(ra: RenderArticle, ctx: FeedContext): number {
+  const key = ctx.sizeKey?.(ra, feedOf(ra, ctx));
+  let bytes = key === undefined ? undefined : ctx.sizes?.get(key);
+  if (bytes === undefined) {
+    bytes = Buffer.byteLength(itemJson(ra, ctx)) + 1;
+    if (key !== undefined) ctx.sizes?.set(key, bytes);
   }
-  const pages = starts.length;
-  for (let i = 0; i < pages; i++) {
-    const n = i + 1;
-    const head: Record<string, unknown> = {
-      version: 'https://jsonfeed.org/version/1.1',
-      title: ctx.title,
-      home_page_url: ctx.homePageUrl,
-      feed_url: ctx.siteUrl + ctx.pathOf(1),
-      ...(ctx.description ? { description: ctx.description } : {}),
-      ...(ctx.icon ? { icon: ctx.icon, favicon: ctx.icon } : {}),
-      language: ctx.language,
-      ...(n < pages ? { next_url: ctx.siteUrl + ctx.pathOf(n + 1) } : {}),
-      _digest: { schema_version: DIGEST_SCHEMA_VERSION, schema: ctx.siteUrl + paths.digestSchema(), page: n, pages },
-    };
-    // Items are serialized on their own: splice them in rather than nest and serialize again.
-    const json = JSON.stringify(head);
-    const items = articles.slice(starts[i], starts[i + 1] ?? articles.length).map(itemOf);
-    yield { path: ctx.pathOf(n), body: `${json.slice(0, -1)},"items":[${items.join(',')}]}` };
-  }
+  return bytes;
+}
+
+const feedOf = (ra: RenderArticle, ctx: FeedContext) => (ctx.feedId && ra.feedIds.includes(ctx.feedId) ? ctx.feedId : ra.feedIds[0]!);
+const itemJson = (ra: RenderArticle, ctx: FeedContext) => JSON.stringify(jsonItem(ra, ctx.siteUrl, feedOf(ra, ctx), ctx.assetUrl));
+
+/**
+ * The file of document `index` of `docs` (made one at a time: a large
+ * archive's document is never in memory whole); `next_url` leads to the
+ * next older document.
+ */
+export function jsonFeedFile(docs: JsonFeedDocuments['documents'], index: number, ctx: FeedContext): JsonFile {
+  const doc = docs[index]!;
+  const older = docs[index + 1];
+  const head: Record<string, unknown> = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: ctx.title,
+    home_page_url: ctx.homePageUrl,
+    feed_url: ctx.siteUrl + ctx.pathOf(),
+    ...(ctx.description ? { description: ctx.description } : {}),
+    ...(ctx.icon ? { icon: ctx.icon, favicon: ctx.icon } : {}),
+    language: ctx.language,
+    ...(older ? { next_url: ctx.siteUrl + older.path } : {}),
+    _digest: { schema_version: DIGEST_SCHEMA_VERSION, schema: ctx.siteUrl + paths.digestSchema(), page: doc.page },
+  };
+  // Items are serialized on their own: splice them in rather than nest and serialize again.
+  const json = JSON.stringify(head);
+  return { path: doc.path, body: `${json.slice(0, -1)},"items":[${doc.items.map((ra) => itemJson(ra, ctx)).join(',')}]}` };
 }
 
 function jsonItem(ra: RenderArticle, siteUrl: string, feedId: string, assetUrl?: (variantPath: string) => string | null) {

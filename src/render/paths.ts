@@ -5,20 +5,25 @@ export function outputFile(pagePath: string): string {
   return `${pagePath}index.html`;
 }
 
+/**
+ * A list's landing page without `page`, else its page `page` (1 the oldest,
+ * render/pagination.ts); the same for the JSON archive's documents.
+ */
 export const paths = {
-  home: (page: number) => (page <= 1 ? '' : `page/${page}/`),
-  feed: (id: string, page = 1) => (page <= 1 ? `feeds/${id}/` : `feeds/${id}/page/${page}/`),
-  category: (slug: string, page = 1) => (page <= 1 ? `categories/${slug}/` : `categories/${slug}/page/${page}/`),
+  home: (page?: number) => (page === undefined ? '' : `page/${page}/`),
+  feed: (id: string, page?: number) => (page === undefined ? `feeds/${id}/` : `feeds/${id}/page/${page}/`),
+  category: (slug: string, page?: number) => (page === undefined ? `categories/${slug}/` : `categories/${slug}/page/${page}/`),
   /** `month` is "YYYY/MM" in the site's time zone. */
-  month: (month: string, page = 1) => (page <= 1 ? `archive/${month}/` : `archive/${month}/page/${page}/`),
+  month: (month: string, page?: number) => (page === undefined ? `archive/${month}/` : `archive/${month}/page/${page}/`),
   archive: () => 'archive/',
   article: (id: string) => `articles/${id}/`,
   feedsDirectory: () => 'feeds/',
   search: () => 'search/',
   /** Pagefind's bundle folder (written after Eleventy). */
   searchBundle: () => 'pagefind/',
-  allJson: (page: number) => (page <= 1 ? 'api/all.json' : `api/all/${page}.json`),
-  feedJson: (id: string, page: number) => (page <= 1 ? `api/feeds/${id}.json` : `api/feeds/${id}/${page}.json`),
+  /** Without `page` the newest document, which links to the older ones (next_url). */
+  allJson: (page?: number) => (page === undefined ? 'api/all.json' : `api/all/${page}.json`),
+  feedJson: (id: string, page?: number) => (page === undefined ? `api/feeds/${id}.json` : `api/feeds/${id}/${page}.json`),
   feedsJson: () => 'api/feeds.json',
   reportJson: () => 'api/report.json',
   digestSchema: () => 'api/digest.schema.json',

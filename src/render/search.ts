@@ -4,14 +4,15 @@
  * site, so search works on a static host with no server. Only article pages
  * are indexed, and only what `data-pagefind-body` marks (title + content).
  *
- * The articles are indexed in parts of a few thousand pages, each a
- * Pagefind bundle of its own (pagefind/0/, pagefind/1/…) that the search
- * page merges (public/search.js, from pagefind/parts.json). Pagefind holds
- * a whole index in memory while it builds it (~70 KB a page: 5.7 GB for
- * 100,000 articles, in a process of its own); in parts, its memory is that
- * of one part. Parts follow the order articles were first seen, so new
- * articles land in the last part: an hourly build indexes one part again,
- * not the archive.
+ * The articles are indexed in parts, each a Pagefind bundle of its own
+ * (pagefind/1-20/, pagefind/21-24/, pagefind/25/…) that the search page
+ * merges (public/search.js, from pagefind/parts.json). Which article goes
+ * in which part is search-parts.ts's: a log-structured layout, where new
+ * articles land in a small newest part and sealed parts are merged into
+ * larger ones, so an hourly build indexes what is new, not the archive.
+ * Pagefind holds a whole index in memory while it builds it (~70 KB a
+ * page: 5.7 GB for 100,000 articles, in a process of its own); in parts,
+ * its memory is that of one part (5,000 pages at most).
  *
  * Pagefind splits each part by the pages' `<html lang>`: Chinese and
  * Japanese pages get word segmentation at index time, and the browser
@@ -23,6 +24,7 @@ import path from 'node:path';
 import * as pagefind from 'pagefind';
 import { linkFile, linkTree } from '../io/link-tree.ts';
 import { swapFolder } from '../io/swap-folder.ts';
+import type { SearchPart } from './search-parts.ts';
 
 /** Files Pagefind writes that the search page does not use (other UIs, ~250 KB). */
 const UNUSED_FILES = ['pagefind-component-ui.js', 'pagefind-component-ui.css', 'pagefind-modular-ui.js', 'pagefind-modular-ui.css'];
@@ -31,12 +33,6 @@ const UI_FILES = ['pagefind-ui.js', 'pagefind-ui.css', 'pagefind-highlight.js'];
 /** The list of parts and their languages that the search page reads. */
 export const PARTS_FILE = 'parts.json';
 
-export interface SearchPart {
-  /** Article ids: the pages articles/<id>/index.html of the site. */
-  ids: string[];
-  /** A hash of everything this part's index depends on (the pages' keys, Pagefind's version). */
-  key: string;
-}
 
 export interface SearchIndexResult {
   pages: number;
@@ -76,40 +72,51 @@ export async function writeSearchIndex(options: SearchIndexOptions): Promise<Sea
   const started = performance.now();
   const bundle = path.join(options.siteDir, options.bundleDir);
   await mkdir(bundle, { recursive: true });
-  const saved = await Promise.all(options.parts.map((part, n) => cachedResult(path.join(options.cacheDir, String(n)), part.key)));
+  const cached = (part: SearchPart) => path.join(options.cacheDir, part.name);
+  const saved = await Promise.all(options.parts.map((part) => cachedResult(cached(part), part.key)));
   const stale = options.parts.flatMap((part, n) => (saved[n] ? [] : [{ part, n }]));
   // Pagefind indexes a folder: each stale part's pages are linked into a scratch one, at their paths in the site.
   await rm(options.stageDir, { recursive: true, force: true });
   try {
     for (const { part, n } of stale) {
-      const dir = await stagePart(options.siteDir, path.join(options.stageDir, String(n)), part.ids);
-      saved[n] = await indexPart(dir, part.key, path.join(options.cacheDir, String(n)));
+      const dir = await stagePart(options.siteDir, path.join(options.stageDir, part.name), part.ids);
+      saved[n] = await indexPart(dir, part.key, cached(part));
       await rm(dir, { recursive: true, force: true });
     }
   } finally {
     await rm(options.stageDir, { recursive: true, force: true });
   }
   const results = saved as PartResult[];
-  for (const n of results.keys()) await publishPart(path.join(options.cacheDir, String(n), 'bundle'), path.join(bundle, String(n)));
-  // Parts beyond the last (the archive shrank) and anything else left there, in the site and in the cache.
-  await keepOnly(bundle, options.parts.length, [...UI_FILES, PARTS_FILE]);
-  await keepOnly(options.cacheDir, options.parts.length, []);
+  for (const part of options.parts) await publishPart(path.join(cached(part), 'bundle'), path.join(bundle, part.name));
+  // Parts merged into larger ones or gone with their articles, and anything else left there, in the site and in the cache.
+  const names = options.parts.map((p) => p.name);
+  await keepOnly(bundle, [...names, ...UI_FILES, PARTS_FILE]);
+  await keepOnly(options.cacheDir, names);
   for (const file of UI_FILES) {
     await rm(path.join(bundle, file), { force: true });
-    await linkFile(path.join(options.cacheDir, '0', 'bundle', file), path.join(bundle, file));
+    await linkFile(path.join(cached(options.parts[0]!), 'bundle', file), path.join(bundle, file));
   }
-  const parts = results.map((r, n) => ({ path: `${n}/`, pages: r.pages, languages: r.languages }));
+  const parts = results.map((r, n) => ({ path: `${options.parts[n]!.name}/`, pages: r.pages, languages: r.languages }));
   await writeFile(path.join(bundle, PARTS_FILE), JSON.stringify({ parts }));
 
+  return { ...summarize(results), partsIndexed: stale.length, ms: Math.round(performance.now() - started) };
+}
+
+/** The index's pages and languages, summed over its parts. */
+function summarize(parts: PartResult[]): Pick<SearchIndexResult, 'pages' | 'languages' | 'parts'> {
   const languages: Record<string, number> = {};
-  for (const r of results) for (const [code, count] of Object.entries(r.languages)) languages[code] = (languages[code] ?? 0) + count;
-  return {
-    pages: results.reduce((sum, r) => sum + r.pages, 0),
-    languages,
-    parts: results.length,
-    partsIndexed: stale.length,
-    ms: Math.round(performance.now() - started),
-  };
+  for (const part of parts) for (const [code, count] of Object.entries(part.languages)) languages[code] = (languages[code] ?? 0) + count;
+  return { pages: parts.reduce((sum, p) => sum + p.pages, 0), languages, parts: parts.length };
+}
+
+/** The site's search index as the last render left it (read from its parts.json), or null when it has none. */
+export async function keptSearchIndex(bundle: string): Promise<SearchIndexResult | null> {
+  try {
+    const { parts } = JSON.parse(await readFile(path.join(bundle, PARTS_FILE), 'utf8')) as { parts: PartResult[] };
+    return { ...summarize(parts), partsIndexed: 0, ms: 0 };
+  } catch {
+    return null;
+  }
 }
 
 /** What a part's cached bundle holds, when it was made from `key`. */
@@ -174,11 +181,10 @@ async function publishPart(from: string, to: string): Promise<void> {
   for (const file of UI_FILES) await rm(path.join(to, file), { force: true });
 }
 
-/** Removes from `dir` everything but the part folders below `parts` and the `files` named. */
-async function keepOnly(dir: string, parts: number, files: string[]): Promise<void> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  for (const name of names) {
-    if (files.includes(name) || (/^\d+$/.test(name) && Number(name) < parts)) continue;
-    await rm(path.join(dir, name), { recursive: true, force: true });
+/** Removes from `dir` everything but the entries named. */
+async function keepOnly(dir: string, keep: string[]): Promise<void> {
+  const wanted = new Set(keep);
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!wanted.has(name)) await rm(path.join(dir, name), { recursive: true, force: true });
   }
 }

@@ -81,7 +81,8 @@ describe('the demo site in Chromium', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'feed-digest-browser-'));
     // Serve first (the port goes into site.url), build second: the server reads files per request.
     server = await serveSite({ root: path.join(dir, 'site'), basePath: '/digest/', port: 0, host: '127.0.0.1' });
-    site = await buildDemoSite(dir, server.url);
+    // Ten articles a page: the river has full pages, linked from the landing page's "Older".
+    site = await buildDemoSite(dir, server.url, { edit: (c) => void Object.assign(c.site, { itemsPerPage: 10 }) });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     screenshotDir = process.env.FEED_DIGEST_SCREENSHOTS ? path.resolve(REPO_ROOT, process.env.FEED_DIGEST_SCREENSHOTS) : path.join(dir, 'screenshots');
     await mkdir(screenshotDir, { recursive: true });

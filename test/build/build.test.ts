@@ -126,7 +126,7 @@ test('a cold build writes the site, the JSON archive and WebP images; a warm bui
   }
 
   // Warm build: conditional requests, nothing parsed, nothing downloaded or converted.
-  const searchKey = path.join(cache, 'render', 'search', '0', 'key.json');
+  const searchKey = path.join(cache, 'render', 'search', '1', 'key.json');
   const keyBefore = await stat(searchKey);
   const pagefindBefore = (await files(path.join(out, 'pagefind'))).sort();
   const before = server.requests.length;

@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
-import { convertImage, type ConvertOptions } from '../../src/images/convert.ts';
+import sharp, { type Sharp } from 'sharp';
+import { convertImage, decodeOnce, type ConvertOptions } from '../../src/images/convert.ts';
 import { FIXTURES } from '../support/tmp.ts';
 
 const IMAGES = path.join(FIXTURES, 'images');
@@ -54,6 +54,44 @@ test('images.effort trades encoding time for bytes: the same sizes, smaller file
   assert.deepEqual(fast.variants.map((v) => [v.width, v.height]), small.variants.map((v) => [v.width, v.height]));
   const bytes = (v: typeof fast) => v.variants.reduce((n, x) => n + x.data.length, 0);
   assert.ok(bytes(small) < bytes(fast), `effort 6: ${bytes(small)} bytes, effort 0: ${bytes(fast)}`);
+});
+
+test('a still image is decoded once: the variants come from the largest variant\'s pixels, no worse than from the source', async (t) => {
+  const source = await load('wide.jpg');
+  let decodes = 0;
+  const open = () => {
+    decodes++;
+    return sharp(source);
+  };
+  const pixels = await decodeOnce(open, [480, 960, 1600], { width: 2400, height: 1000 });
+  const raw = async (p: Sharp) => p.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const sizes = [];
+  for (const w of [480, 960, 1600]) {
+    const { info } = await raw(pixels(w));
+    sizes.push([info.width, info.height]);
+  }
+  assert.equal(decodes, 1, 'one decode for three variants');
+  assert.deepEqual(sizes, [[480, 200], [960, 400], [1600, 667]], 'the proportions a resize from the source gives');
+
+  // Against the source decoded in full and resized (no shrink-on-load), the small
+  // variant made from the largest is at least as close as one resized from the source.
+  const full = await raw(sharp(source));
+  const reference = await raw(sharp(full.data, { raw: { width: 2400, height: 1000, channels: 3 } }).resize({ width: 480, height: 200, fit: 'fill' }));
+  const psnr = (a: Buffer) => {
+    let se = 0;
+    for (let i = 0; i < a.length; i++) se += (a[i]! - reference.data[i]!) ** 2;
+    return 10 * Math.log10((255 * 255 * a.length) / se);
+  };
+  const ours = psnr((await raw(pixels(480))).data);
+  const fromSource = psnr((await raw(sharp(source).resize({ width: 480 }))).data);
+  t.diagnostic(`480 px variant vs the fully decoded source: ${ours.toFixed(1)} dB from the largest variant, ${fromSource.toFixed(1)} dB resized from the source`);
+  assert.ok(ours >= fromSource - 0.01, `PSNR ${ours.toFixed(2)} dB from the largest variant, ${fromSource.toFixed(2)} dB from the source`);
+
+  // A very tall picture is not held decoded: each variant streams from the source.
+  decodes = 0;
+  const tall = await decodeOnce(open, [480, 960, 1600], { width: 2400, height: 30_000 });
+  for (const w of [480, 960]) await raw(tall(w).extract({ left: 0, top: 0, width: 10, height: 10 }));
+  assert.equal(decodes, 2);
 });
 
 test('PNG alpha is kept', async () => {

@@ -8,11 +8,18 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { renderSite } from '../../src/render/index.ts';
-import { MAX_BYTES_PER_FILE, jsonFeedFiles } from '../../src/render/jsonfeed.ts';
+import { MAX_BYTES_PER_FILE, jsonFeedDocuments, jsonFeedFile, type FeedContext } from '../../src/render/jsonfeed.ts';
+import type { RenderArticle } from '../../src/render/index.ts';
 import { buildViewModel, placeAtomFeed } from '../../src/render/view-model.ts';
 import { tempDir } from '../support/tmp.ts';
 import { describeErrors, jsonFeedValidator } from './json-schema.ts';
 import { syntheticInput } from './synthetic.ts';
+
+/** Every file of one JSON Feed made from nothing (no seals), newest document first. */
+function jsonFeedFiles(articles: RenderArticle[], ctx: FeedContext) {
+  const { documents } = jsonFeedDocuments(articles, ctx, []);
+  return documents.map((_, i) => jsonFeedFile(documents, i, ctx));
+}
 
 const ZH = '人工智能芯片的性能在过去一年里提升明显，多家公司发布了新一代产品。';
 
@@ -40,7 +47,7 @@ test('JSON Feed: a large CJK archive is split by bytes, next_url chains every pa
       title: 'All',
       homePageUrl: input.config.site.url,
       language: 'zh-CN',
-      pathOf: (n) => (n <= 1 ? 'api/all.json' : `api/all/${n}.json`),
+      pathOf: (n) => (n === undefined ? 'api/all.json' : `api/all/${n}.json`),
       feedId: null,
     }),
   ];
@@ -79,7 +86,7 @@ test('JSON Feed: an item larger than the limit gets a file of its own', async (t
       },
     ],
   });
-  const files = [...jsonFeedFiles(input.articles, { siteUrl: 'https://e.org/', title: 'H', homePageUrl: 'https://e.org/', language: 'en', pathOf: (n) => `p${n}.json`, feedId: 'huge' })];
+  const files = [...jsonFeedFiles(input.articles, { siteUrl: 'https://e.org/', title: 'H', homePageUrl: 'https://e.org/', language: 'en', pathOf: (n) => `p${n ?? ''}.json`, feedId: 'huge' })];
   assert.deepEqual(
     files.map((f) => (JSON.parse(f.body) as { items: { title: string }[] }).items.map((i) => i.title)),
     [['small 1'], ['huge'], ['small 2']],
@@ -111,10 +118,20 @@ test('view model: months in the site time zone, pagination, previous/next within
     vm.years.map((y) => ({ year: y.year, months: y.months.map((m) => [m.key, m.count]) })),
     [{ year: '2026', months: [['2026/12', 1], ['2026/11', 2], ['2026/10', 1]] }],
   );
-  assert.deepEqual(vm.monthPages.map((p) => p.href), ['/digest/archive/2026/12/', '/digest/archive/2026/11/', '/digest/archive/2026/10/']);
+  assert.deepEqual(vm.monthPages.filter((p) => p.landing).map((p) => p.href), ['/digest/archive/2026/12/', '/digest/archive/2026/11/', '/digest/archive/2026/10/']);
   assert.equal(vm.monthPages[0]!.month!.label, 'December 2026');
-  assert.deepEqual(vm.riverPages.map((p) => p.items.map((i) => i.title)), [['a1', 'a2'], ['b1', 'a3']]);
-  assert.equal(vm.riverPages[1]!.prevHref, '/digest/');
+  // Numbered from the oldest, two a page: page 2 is full, so the newest page (3) is empty
+  // and the landing page shows page 2, its "older" link going on to page 1.
+  assert.deepEqual(
+    vm.riverPages.map((p) => [p.href, p.items.map((i) => i.title)]),
+    [['/digest/', ['a1', 'a2']], ['/digest/page/1/', ['b1', 'a3']], ['/digest/page/2/', ['a1', 'a2']], ['/digest/page/3/', []]],
+  );
+  assert.deepEqual(vm.riverPages.map((p) => [p.newerHref, p.olderHref]), [
+    [null, '/digest/page/1/'],
+    ['/digest/page/2/', null],
+    ['/digest/page/3/', '/digest/page/1/'],
+    [null, '/digest/page/2/'],
+  ]);
   assert.equal(vm.categoryPages[0]!.href, '/digest/categories/tech-news/');
   const a2 = vm.articlePages.find((a) => a.title === 'a2')!;
   assert.equal(a2.next?.title, 'a1');

@@ -37,9 +37,9 @@ export const en = {
   'pager.label': 'Pages',
   'pager.newer': 'Newer',
   'pager.older': 'Older',
-  'pager.count': 'Page {page} of {pages}',
+  'pager.count': 'Page {page}',
   /** The title of a list's later pages. */
-  'page.numbered': '{title} ({page}/{pages})',
+  'page.numbered': '{title} (page {page})',
   'count.articles': { one: '{count} article', other: '{count} articles' },
   'count.feeds': { one: '{count} feed', other: '{count} feeds' },
   'count.failing': '{count} failing',

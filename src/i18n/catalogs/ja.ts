@@ -28,7 +28,7 @@ export const ja: Catalog = {
   'pager.label': 'ページ',
   'pager.newer': '新しい記事',
   'pager.older': '以前の記事',
-  'pager.count': '{page} / {pages} ページ',
+  'pager.count': '{page} ページ目',
   'page.numbered': '{title}（{page}ページ目）',
   'count.articles': '{count}件の記事',
   'count.feeds': '{count}件のフィード',

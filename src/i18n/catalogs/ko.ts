@@ -28,7 +28,7 @@ export const ko: Catalog = {
   'pager.label': '페이지',
   'pager.newer': '최근 글',
   'pager.older': '이전 글',
-  'pager.count': '{pages}페이지 중 {page}페이지',
+  'pager.count': '{page}페이지',
   'page.numbered': '{title} ({page}페이지)',
   'count.articles': '글 {count}개',
   'count.feeds': '피드 {count}개',

@@ -28,7 +28,7 @@ export const zhCN: Catalog = {
   'pager.label': '分页',
   'pager.newer': '较新文章',
   'pager.older': '较早文章',
-  'pager.count': '第{page}页，共{pages}页',
+  'pager.count': '第{page}页',
   'page.numbered': '{title}（第{page}页）',
   'count.articles': '{count}篇文章',
   'count.feeds': '{count}个订阅源',

@@ -28,7 +28,7 @@ export const zhTW: Catalog = {
   'pager.label': '分頁',
   'pager.newer': '較新文章',
   'pager.older': '較舊文章',
-  'pager.count': '第{page}頁，共{pages}頁',
+  'pager.count': '第{page}頁',
   'page.numbered': '{title}（第{page}頁）',
   'count.articles': '{count}篇文章',
   'count.feeds': '{count}個訂閱來源',
